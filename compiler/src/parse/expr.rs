@@ -1,0 +1,562 @@
+//! Expressions: SystemTap's precedence and associativity, applied by a Pratt parser to
+//! the flat operand/operator runs the grammar produces.
+//!
+//! From loosest to tightest (as in SystemTap's `parse_assignment` down to
+//! `parse_crement`): assignment (right), `?:` (right), `||`, `&&`, `|`, `^`, `&`, `in`,
+//! comparisons and regex matches, shifts, `.`, `+ -`, `* / %`, unary `+ - ! ~ &`,
+//! pre-`++ --`, post-`++ --`.
+
+use std::sync::LazyLock;
+
+use pest::iterators::Pair;
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+
+use super::error;
+use super::grammar::Rule;
+use super::lower::{Lowered, Lowering, first, string_value};
+use crate::ast::*;
+use crate::source::Span;
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    use Rule::*;
+    PrattParser::new()
+        .op(Op::infix(assign_op, Assoc::Right))
+        .op(Op::infix(ternary_op, Assoc::Right))
+        .op(Op::infix(op_or, Assoc::Left))
+        .op(Op::infix(op_and, Assoc::Left))
+        .op(Op::infix(op_bitor, Assoc::Left))
+        .op(Op::infix(op_bitxor, Assoc::Left))
+        .op(Op::infix(op_bitand, Assoc::Left))
+        .op(Op::postfix(in_op))
+        .op(Op::infix(op_lt, Assoc::Left)
+            | Op::infix(op_gt, Assoc::Left)
+            | Op::infix(op_le, Assoc::Left)
+            | Op::infix(op_ge, Assoc::Left)
+            | Op::infix(op_eq, Assoc::Left)
+            | Op::infix(op_ne, Assoc::Left)
+            | Op::infix(op_match, Assoc::Left)
+            | Op::infix(op_nomatch, Assoc::Left))
+        .op(Op::infix(op_shl, Assoc::Left)
+            | Op::infix(op_shr, Assoc::Left)
+            | Op::infix(op_ushr, Assoc::Left))
+        .op(Op::infix(op_concat, Assoc::Left))
+        .op(Op::infix(op_add, Assoc::Left) | Op::infix(op_sub, Assoc::Left))
+        .op(Op::infix(op_mul, Assoc::Left)
+            | Op::infix(op_div, Assoc::Left)
+            | Op::infix(op_mod, Assoc::Left))
+        .op(Op::prefix(neg) | Op::prefix(plus) | Op::prefix(not) | Op::prefix(bitnot)
+            | Op::prefix(addr_of))
+        .op(Op::prefix(pre_inc) | Op::prefix(pre_dec))
+        .op(Op::postfix(post_inc) | Op::postfix(post_dec))
+});
+
+fn binop(rule: Rule) -> Option<BinOp> {
+    Some(match rule {
+        Rule::op_or => BinOp::Or,
+        Rule::op_and => BinOp::And,
+        Rule::op_bitor => BinOp::BitOr,
+        Rule::op_bitxor => BinOp::BitXor,
+        Rule::op_bitand => BinOp::BitAnd,
+        Rule::op_lt => BinOp::Lt,
+        Rule::op_gt => BinOp::Gt,
+        Rule::op_le => BinOp::Le,
+        Rule::op_ge => BinOp::Ge,
+        Rule::op_eq => BinOp::Eq,
+        Rule::op_ne => BinOp::Ne,
+        Rule::op_shl => BinOp::Shl,
+        Rule::op_shr => BinOp::Shr,
+        Rule::op_ushr => BinOp::UShr,
+        Rule::op_concat => BinOp::Concat,
+        Rule::op_add => BinOp::Add,
+        Rule::op_sub => BinOp::Sub,
+        Rule::op_mul => BinOp::Mul,
+        Rule::op_div => BinOp::Div,
+        Rule::op_mod => BinOp::Mod,
+        _ => return None,
+    })
+}
+
+fn assign_op(text: &str) -> AssignOp {
+    match text {
+        "+=" => AssignOp::Add,
+        "-=" => AssignOp::Sub,
+        "*=" => AssignOp::Mul,
+        "/=" => AssignOp::Div,
+        "%=" => AssignOp::Mod,
+        "<<=" => AssignOp::Shl,
+        ">>=" => AssignOp::Shr,
+        "&=" => AssignOp::BitAnd,
+        "^=" => AssignOp::BitXor,
+        "|=" => AssignOp::BitOr,
+        ".=" => AssignOp::Concat,
+        "<<<" => AssignOp::Aggregate,
+        _ => AssignOp::Assign,
+    }
+}
+
+/// A bare histogram (`@hist_log(s)` without `[bucket]`) is only a value inside `print`.
+fn no_hist(e: Expr) -> Lowered<Expr> {
+    if matches!(e.kind, ExprKind::Hist { .. }) {
+        return Err(error(
+            e.span,
+            "base histogram operator where expression expected",
+        ));
+    }
+    Ok(e)
+}
+
+fn boxed(e: Expr) -> Lowered<Box<Expr>> {
+    no_hist(e).map(Box::new)
+}
+
+impl Lowering<'_> {
+    /// Lowers an `expr` pair; a bare histogram is an error here.
+    pub(super) fn expr(&self, pair: Pair<Rule>) -> Lowered<Expr> {
+        no_hist(self.expr_or_hist(pair)?)
+    }
+
+    /// Lowers an `expr` pair, allowing a bare histogram (the argument of `print`).
+    fn expr_or_hist(&self, pair: Pair<Rule>) -> Lowered<Expr> {
+        PRATT
+            .map_primary(|p| self.value(p))
+            .map_prefix(|op, rhs| {
+                let rhs = rhs?;
+                let span = self.span(&op).to(rhs.span);
+                let kind = match op.as_rule() {
+                    Rule::pre_inc | Rule::pre_dec => ExprKind::PreCrement {
+                        inc: op.as_rule() == Rule::pre_inc,
+                        operand: boxed(rhs)?,
+                    },
+                    Rule::addr_of => return self.address_of(rhs, span),
+                    rule => {
+                        let u = match rule {
+                            Rule::neg => UnaryOp::Neg,
+                            Rule::plus => UnaryOp::Plus,
+                            Rule::not => UnaryOp::Not,
+                            _ => UnaryOp::BitNot,
+                        };
+                        ExprKind::Unary(u, boxed(rhs)?)
+                    }
+                };
+                Ok(Expr { kind, span })
+            })
+            .map_postfix(|lhs, op| {
+                let lhs = lhs?;
+                let span = lhs.span.to(self.span(&op));
+                let kind = match op.as_rule() {
+                    Rule::in_op => ExprKind::In {
+                        keys: vec![Some(no_hist(lhs)?)],
+                        array: Box::new(self.indexable(first(op))?),
+                    },
+                    rule => ExprKind::PostCrement {
+                        inc: rule == Rule::post_inc,
+                        operand: boxed(lhs)?,
+                    },
+                };
+                Ok(Expr { kind, span })
+            })
+            .map_infix(|lhs, op, rhs| {
+                let (lhs, rhs) = (lhs?, rhs?);
+                let span = lhs.span.to(rhs.span);
+                let rule = op.as_rule();
+                let kind = match rule {
+                    Rule::assign_op => {
+                        ExprKind::Assign(assign_op(op.as_str()), boxed(lhs)?, boxed(rhs)?)
+                    }
+                    Rule::ternary_op => {
+                        let middle = self.expr(first(op))?;
+                        ExprKind::Ternary(boxed(lhs)?, Box::new(middle), boxed(rhs)?)
+                    }
+                    Rule::op_match | Rule::op_nomatch => match rhs.kind {
+                        ExprKind::Literal(Literal::String(pattern)) if self.is_bare(&rhs) => {
+                            ExprKind::Regex {
+                                subject: boxed(lhs)?,
+                                negated: rule == Rule::op_nomatch,
+                                pattern,
+                            }
+                        }
+                        _ => return Err(error(rhs.span, "expected literal string")),
+                    },
+                    _ => ExprKind::Binary(
+                        binop(rule).expect("every infix rule is an operator"),
+                        boxed(lhs)?,
+                        boxed(rhs)?,
+                    ),
+                };
+                Ok(Expr { kind, span })
+            })
+            .parse(pair.into_inner())
+    }
+
+    /// Whether `e` was written as a bare literal, not in parentheses.
+    fn is_bare(&self, e: &Expr) -> bool {
+        !matches!(self.text_at(e.span).chars().next(), Some('('))
+    }
+
+    /// `&expr`: only a target expression can have its address taken.
+    fn address_of(&self, operand: Expr, span: Span) -> Lowered<Expr> {
+        let kind = match operand.kind {
+            ExprKind::Target { .. }
+            | ExprKind::Cast { .. }
+            | ExprKind::AtVar { .. }
+            | ExprKind::AutoCast { .. } => ExprKind::Unary(UnaryOp::AddrOf, Box::new(operand)),
+            _ => ExprKind::Unary(
+                UnaryOp::AddrOf,
+                Box::new(Expr {
+                    span: operand.span,
+                    kind: ExprKind::AutoCast {
+                        operand: Box::new(operand),
+                        components: Vec::new(),
+                    },
+                }),
+            ),
+        };
+        Ok(Expr { kind, span })
+    }
+
+    /// An array name or histogram, as `in` and `foreach` take.
+    fn indexable(&self, pair: Pair<Rule>) -> Lowered<Expr> {
+        match pair.as_rule() {
+            Rule::hist_op => self.hist(pair),
+            _ => Ok(Expr {
+                span: self.span(&pair),
+                kind: ExprKind::Symbol(pair.as_str().to_string()),
+            }),
+        }
+    }
+
+    /// A `value`: a primary and the target components after it.
+    fn value(&self, pair: Pair<Rule>) -> Lowered<Expr> {
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner();
+        let mut primary = self.primary(parts.next().expect("value has a primary"))?;
+        let mut components = self.target_components(parts)?;
+        // `@hist_log(s)[bucket]` indexes the histogram rather than casting it.
+        if matches!(primary.kind, ExprKind::Hist { .. })
+            && matches!(components.first(), Some(TargetComponent::Index(_)))
+            && let TargetComponent::Index(bucket) = components.remove(0)
+        {
+            let span = primary.span.to(bucket.span);
+            primary = Expr {
+                span,
+                kind: ExprKind::Index {
+                    base: Box::new(primary),
+                    indexes: vec![Some(*bucket)],
+                },
+            };
+        }
+        if components.is_empty() {
+            return Ok(primary);
+        }
+        Ok(Expr {
+            span,
+            kind: ExprKind::AutoCast {
+                operand: boxed(primary)?,
+                components,
+            },
+        })
+    }
+
+    fn primary(&self, pair: Pair<Rule>) -> Lowered<Expr> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let kind = match rule {
+            Rule::paren => return self.expr(first(pair)),
+            Rule::number => ExprKind::Literal(Literal::Number(self.number(pair)?)),
+            Rule::string_lit => ExprKind::Literal(Literal::String(string_value(&pair))),
+            Rule::ident => ExprKind::Symbol(pair.as_str().to_string()),
+            Rule::indexed => {
+                let mut parts = pair.into_inner();
+                let name = parts.next().expect("array name");
+                let base = Expr {
+                    span: self.span(&name),
+                    kind: ExprKind::Symbol(name.as_str().to_string()),
+                };
+                ExprKind::Index {
+                    base: Box::new(base),
+                    indexes: self.index_list(parts.next().expect("index list"))?,
+                }
+            }
+            Rule::bracket_in => {
+                let mut keys = Vec::new();
+                let mut array = None;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::wildcard => keys.push(None),
+                        Rule::expr => keys.push(Some(self.expr(p)?)),
+                        _ => array = Some(self.indexable(p)?),
+                    }
+                }
+                ExprKind::In {
+                    keys,
+                    array: Box::new(array.expect("bracket_in has an array")),
+                }
+            }
+            Rule::call => return self.call(pair),
+            Rule::stat_op => {
+                let mut parts = pair.into_inner();
+                let op = StatOp::from_name(parts.next().expect("stat name").as_str())
+                    .expect("grammar only accepts known statistics");
+                let operand = Box::new(self.expr(parts.next().expect("stat operand"))?);
+                let params: Vec<_> = parts.collect();
+                let max = usize::from(op == StatOp::Variance);
+                if params.len() > max {
+                    let msg = if max == 1 {
+                        "not more than 2 parameters allowed"
+                    } else {
+                        "not more than 1 parameter allowed"
+                    };
+                    return Err(error(self.span(&params[max]), msg));
+                }
+                let shift = match params.into_iter().next() {
+                    Some(p) => Some(self.signed_number(p)?),
+                    None => None,
+                };
+                ExprKind::Stat {
+                    op,
+                    operand,
+                    shift,
+                }
+            }
+            Rule::hist_op => return self.hist(pair),
+            Rule::defined_op => ExprKind::Defined(Box::new(self.expr(first(pair))?)),
+            Rule::probewrite_op => ExprKind::ProbeWrite(self.ident(first(pair))),
+            Rule::perf_op => {
+                let name = string_value(&first(pair));
+                if name.is_empty() {
+                    return Err(error(span, "expected non-empty string"));
+                }
+                ExprKind::Perf(name)
+            }
+            Rule::const_op => {
+                let name = string_value(&first(pair));
+                if name.is_empty() {
+                    return Err(error(span, "expected non-empty string"));
+                }
+                ExprKind::Const(name)
+            }
+            Rule::entry_op => ExprKind::Entry(Box::new(self.expr(first(pair))?)),
+            Rule::cast_op => {
+                let mut parts = pair.into_inner();
+                let operand = Box::new(self.expr(parts.next().expect("cast operand"))?);
+                let ty = string_value(&parts.next().expect("cast type"));
+                if ty.is_empty() {
+                    return Err(error(span, "expected non-empty string"));
+                }
+                let mut module = None;
+                let mut rest = Vec::new();
+                for p in parts {
+                    if p.as_rule() == Rule::string_lit && rest.is_empty() {
+                        module = Some(string_value(&p));
+                    } else {
+                        rest.push(p);
+                    }
+                }
+                ExprKind::Cast {
+                    op: "@cast".to_string(),
+                    operand,
+                    ty,
+                    module,
+                    components: self.target_components(rest.into_iter())?,
+                }
+            }
+            Rule::atvar_op => {
+                let mut parts = pair.into_inner();
+                let name = string_value(&parts.next().expect("@var name"));
+                let mut module = None;
+                let mut rest = Vec::new();
+                for p in parts {
+                    if p.as_rule() == Rule::string_lit && rest.is_empty() {
+                        module = Some(string_value(&p));
+                    } else {
+                        rest.push(p);
+                    }
+                }
+                ExprKind::AtVar {
+                    name,
+                    module,
+                    components: self.target_components(rest.into_iter())?,
+                }
+            }
+            Rule::register_op => {
+                let mut parts = pair.into_inner();
+                let op = parts.next().expect("register name").as_str().to_string();
+                let n = self.signed_number(parts.next().expect("register number"))?;
+                ExprKind::Register {
+                    op,
+                    operand: Box::new(Expr {
+                        span,
+                        kind: ExprKind::Literal(Literal::Number(n)),
+                    }),
+                }
+            }
+            Rule::deref_op => {
+                let mut parts = pair.into_inner();
+                let op = parts.next().expect("deref name").as_str().to_string();
+                let size = self.signed_number(parts.next().expect("deref size"))?;
+                let addr = Box::new(self.expr(parts.next().expect("deref address"))?);
+                ExprKind::Deref { op, size, addr }
+            }
+            Rule::target_symbol => {
+                let mut parts = pair.into_inner();
+                let mut name = parts.next().expect("target name").as_str().to_string();
+                let mut components = Vec::new();
+                // `$foo$` and `$foo$$`: a pretty-printing suffix glued to the name.
+                let base_len = name.trim_end_matches('$').len();
+                if base_len > 0 && base_len < name.len() {
+                    components.push(TargetComponent::Pretty(name[base_len..].to_string()));
+                    name.truncate(base_len);
+                    if let Some(p) = parts.next() {
+                        return Err(error(
+                            self.span(&p),
+                            "-> and [ are not accepted for a pretty-printing variable",
+                        ));
+                    }
+                }
+                components.extend(self.target_components(parts)?);
+                ExprKind::Target { name, components }
+            }
+            Rule::embedded_expr => ExprKind::Embedded(self.embedded(first(pair))),
+            Rule::unknown_at => {
+                return Err(error(span, format!("unknown operator {}", pair.as_str())));
+            }
+            _ => unreachable!("primary rule {rule:?}"),
+        };
+        Ok(Expr { kind, span })
+    }
+
+    /// `@hist_linear(s, lo, hi, step)` / `@hist_log(s)`.
+    pub(super) fn hist(&self, pair: Pair<Rule>) -> Lowered<Expr> {
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner();
+        let linear = parts.next().expect("hist name").as_str() == "@hist_linear";
+        let operand = Box::new(self.expr(parts.next().expect("hist operand"))?);
+        let params: Vec<_> = parts.collect();
+        let kind = if linear {
+            if params.len() != 3 {
+                let msg = if params.len() < 3 { "expected ','" } else { "expected ')'" };
+                return Err(error(span, msg));
+            }
+            let mut v = [0i64; 3];
+            for (slot, p) in v.iter_mut().zip(params) {
+                *slot = self.signed_number(p)?;
+            }
+            HistKind::Linear {
+                lo: v[0],
+                hi: v[1],
+                step: v[2],
+            }
+        } else {
+            if let Some(p) = params.first() {
+                return Err(error(self.span(p), "expected ')'"));
+            }
+            HistKind::Log
+        };
+        Ok(Expr {
+            span,
+            kind: ExprKind::Hist { kind, operand },
+        })
+    }
+
+    /// `->field`, `[i]`, `$`, `$$` after a target expression.
+    fn target_components<'i>(
+        &self,
+        parts: impl Iterator<Item = Pair<'i, Rule>>,
+    ) -> Lowered<Vec<TargetComponent>> {
+        let mut out = Vec::new();
+        let mut pretty = false;
+        for p in parts {
+            if pretty {
+                return Err(error(
+                    self.span(&p),
+                    "-> and [ are not accepted for a pretty-printing variable",
+                ));
+            }
+            match p.as_rule() {
+                Rule::member => {
+                    let member = first(p).as_str().to_string();
+                    let base_len = member.trim_end_matches('$').len();
+                    if base_len > 0 {
+                        out.push(TargetComponent::Member(member[..base_len].to_string()));
+                    }
+                    if base_len < member.len() {
+                        out.push(TargetComponent::Pretty(member[base_len..].to_string()));
+                        pretty = true;
+                    }
+                }
+                Rule::target_index => {
+                    out.push(TargetComponent::Index(Box::new(self.expr(first(p))?)));
+                }
+                _ => {
+                    out.push(TargetComponent::Pretty(p.as_str().to_string()));
+                    pretty = true;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A function call, or a member of the print family with its special arguments.
+    fn call(&self, pair: Pair<Rule>) -> Lowered<Expr> {
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner();
+        let name = self.ident(parts.next().expect("call name"));
+        let Some(kind) = PrintKind::from_name(&name.name) else {
+            let args = parts.map(|p| self.expr(p)).collect::<Lowered<Vec<_>>>()?;
+            return Ok(Expr {
+                span,
+                kind: ExprKind::Call { name, args },
+            });
+        };
+        let mut args: Vec<Pair<Rule>> = parts.collect();
+        let mut format = None;
+        let mut hist = None;
+        if kind.format || kind.delim {
+            let first_arg = (!args.is_empty()).then(|| args.remove(0));
+            let literal = first_arg.as_ref().and_then(|a| {
+                let e = self.expr(a.clone()).ok()?;
+                match e.kind {
+                    ExprKind::Literal(Literal::String(s)) if self.is_bare(&e) => Some(s),
+                    _ => None,
+                }
+            });
+            match literal {
+                Some(s) => format = Some(s),
+                None => {
+                    let at = first_arg.as_ref().map_or(span, |a| self.span(a));
+                    return Err(error(at, "expected literal string"));
+                }
+            }
+        } else if !args.is_empty() {
+            // `print(@hist_log(s))` draws the histogram.
+            let e = self.expr_or_hist(args[0].clone())?;
+            if matches!(e.kind, ExprKind::Hist { .. }) {
+                hist = Some(Box::new(e));
+                args.remove(0);
+            }
+        }
+        let min_args = if kind.delim {
+            2
+        } else if !kind.format && !kind.newline && hist.is_none() {
+            1
+        } else {
+            0
+        };
+        if args.len() < min_args {
+            return Err(error(span, "expected an expression"));
+        }
+        let args = args
+            .into_iter()
+            .map(|p| self.expr(p))
+            .collect::<Lowered<Vec<_>>>()?;
+        Ok(Expr {
+            span,
+            kind: ExprKind::Print {
+                kind,
+                format,
+                hist,
+                args,
+            },
+        })
+    }
+}

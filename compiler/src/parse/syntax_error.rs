@@ -1,0 +1,96 @@
+//! Turns pest's "expected one of these rules" into a sentence a user can act on.
+
+use pest::error::{Error, ErrorVariant, InputLocation};
+
+use super::grammar::Rule;
+use crate::diagnostic::{Diagnostic, Place};
+use crate::lexer::token_at;
+use crate::source::{FileId, Span};
+
+/// The offset (relative to the parsed slice) and message of a pest error.
+pub(super) fn describe(e: &Error<Rule>) -> (usize, String) {
+    let pos = match e.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((p, _)) => p,
+    };
+    let message = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => expected(positives),
+        ErrorVariant::CustomError { message } => message.clone(),
+    };
+    (pos, message)
+}
+
+/// The diagnostic for a syntax error at `pos` of `text`, saying what was found there.
+pub(super) fn diagnostic(file: FileId, text: &str, pos: usize, message: String) -> Diagnostic {
+    let (saw, end) = match token_at(text, pos) {
+        Some(t) => (t.describe(), t.end),
+        None => ("end of file".to_string(), pos),
+    };
+    let start = token_at(text, pos).map_or(pos, |t| t.start);
+    Diagnostic::parse_error(message, Place::Span(Span::new(file, start, end.max(start))))
+        .with_saw(saw)
+}
+
+/// What a user would call the thing a rule reads.
+fn name(rule: Rule) -> Option<&'static str> {
+    use Rule::*;
+    Some(match rule {
+        declaration | kw_private | global_decl | function_decl | probe_decl | embedded
+        | top_semicolon => "'probe', 'global', 'private', 'function', or '%{'",
+        expr | paren | bracket_in | stat_op | stat_name | hist_op | hist_name | defined_op
+        | probewrite_op | perf_op | const_op | entry_op | cast_op | atvar_op
+        | register_op | register_name | target_symbol | target_name | embedded_expr | call
+        | indexed | number | string_lit | string_piece | ident | pre_inc | pre_dec | neg
+        | plus | not | bitnot | addr_of | signed_number | minus | value | unknown_at
+        | deref_op | deref_name => "an expression",
+        block => "'{'",
+        null_stmt | try_stmt | if_stmt | for_stmt | while_stmt | foreach_stmt | return_stmt
+        | delete_stmt | break_stmt | continue_stmt | next_stmt | expr_stmt => "a statement",
+        assign_op | ternary_op | op_or | op_and | op_bitor | op_bitxor | op_bitand | op_match
+        | op_nomatch | op_le | op_ge | op_eq | op_ne | op_shl | op_shr | op_ushr | op_lt | op_gt
+        | op_concat | op_add | op_sub | op_mul | op_div | op_mod | post_inc | post_dec
+        | in_op => "an operator",
+        probe_point_list | probe_point | component | component_name | component_group => {
+            "a probe point"
+        }
+        component_arg | global_init => "a literal string or number",
+        point_flag => "'?' or '!'",
+        point_condition => "'if'",
+        alias_op => "'=' or '+='",
+        global_var => "an identifier",
+        global_size | priority => "a number",
+        wrap_flag => "'%'",
+        params | param => "a parameter name",
+        type_name => "'string' or 'long'",
+        else_clause => "'else'",
+        for_init | for_cond | for_step => "an expression",
+        foreach_value | foreach_keys | foreach_key => "an identifier or '['",
+        foreach_base => "an array name",
+        foreach_sort | sort_flag => "'+' or '-'",
+        index_list => "'['",
+        wildcard => "'*'",
+        member | member_name | target_index | pretty => "'->', '[' or '$'",
+        _ => return None,
+    })
+}
+
+/// "expected a, b or c" from the rules pest tried at the failing place.
+fn expected(rules: &[Rule]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for r in rules {
+        if let Some(n) = name(*r)
+            && !names.contains(&n)
+        {
+            names.push(n);
+        }
+    }
+    // An operator is always possible after an operand; naming it only adds noise.
+    if names.len() > 1 {
+        names.retain(|n| *n != "an operator");
+    }
+    match names.as_slice() {
+        [] => "syntax error".to_string(),
+        [one] => format!("expected {one}"),
+        [init @ .., last] => format!("expected {} or {last}", init.join(", ")),
+    }
+}

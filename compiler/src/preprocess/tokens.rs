@@ -1,0 +1,159 @@
+//! The preprocessor's tokens: lexer tokens with their origin, and with script arguments
+//! (`$1`, `@1`, `$#`, `@#`) already pasted in, as SystemTap's lexer does.
+
+use crate::diagnostic::{Diagnostic, Place};
+use crate::lexer::{Lexer, Token, TokenKind};
+use crate::print::qstring;
+use crate::source::{FileId, Origin, SourceMap};
+
+/// A token on its way through the preprocessor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PpToken {
+    /// The kind.
+    pub kind: TokenKind,
+    /// The content (a string's without quotes).
+    pub text: String,
+    /// Where the token starts in its file (for a pasted argument: where `$N` stood).
+    pub origin: Origin,
+    /// Byte offset one past the token's end in its file.
+    pub end: usize,
+    /// Position among the file's tokens: neighbours keep the text between them.
+    pub seq: u32,
+    /// Text to emit instead of the file's, for tokens pasted from script arguments.
+    pub synthetic: Option<String>,
+    /// For a junk token: the error to report when the parser reaches it.
+    pub junk_message: Option<String>,
+}
+
+impl PpToken {
+    /// Whether the token is the operator `op`.
+    pub fn is_op(&self, op: &str) -> bool {
+        self.kind == TokenKind::Operator && self.text == op
+    }
+
+    /// How SystemTap describes the token in an error (`identifier 'x'`).
+    pub fn describe(&self) -> String {
+        Token {
+            kind: self.kind,
+            start: 0,
+            end: 0,
+            text: self.text.clone(),
+        }
+        .describe()
+    }
+}
+
+/// Cuts file `file` into tokens, pasting `args` where the script names them. Returns the
+/// tokens and the lexical errors (unterminated strings, comments, embedded code).
+pub fn lex_file(map: &SourceMap, file: FileId, args: &[String]) -> (Vec<PpToken>, Vec<Diagnostic>) {
+    let text = &map.file(file).text;
+    let mut lexer = Lexer::new(text);
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let mut seq = 0u32;
+    while let Some(tok) = lexer.next_token() {
+        seq += 1;
+        let tok = match tok {
+            Ok(t) => t,
+            Err(e) => {
+                let origin = Origin {
+                    file,
+                    offset: e.start,
+                };
+                errors.push(Diagnostic::parse_error(e.message, Place::Origin(origin)));
+                break;
+            }
+        };
+        let origin = Origin {
+            file,
+            offset: tok.start,
+        };
+        if tok.kind == TokenKind::Operator && tok.text.len() > 1 {
+            let sigil = tok.text.as_bytes()[0];
+            let rest = &tok.text[1..];
+            if (sigil == b'$' || sigil == b'@') && (rest == "#" || rest.as_bytes()[0].is_ascii_digit())
+            {
+                paste_argument(&tok, sigil == b'$', rest, args, origin, seq, &mut out);
+                continue;
+            }
+        }
+        out.push(PpToken {
+            kind: tok.kind,
+            text: tok.text,
+            origin,
+            end: tok.end,
+            seq,
+            synthetic: None,
+            junk_message: None,
+        });
+    }
+    errors.reverse();
+    (out, errors)
+}
+
+/// Pastes argument `which` (`#` or a number) of `args` at `tok`: raw tokens for `$`,
+/// a string literal for `@`.
+fn paste_argument(
+    tok: &Token,
+    raw: bool,
+    which: &str,
+    args: &[String],
+    origin: Origin,
+    seq: u32,
+    out: &mut Vec<PpToken>,
+) {
+    let value = if which == "#" {
+        Some(args.len().to_string())
+    } else {
+        which
+            .parse::<usize>()
+            .ok()
+            .filter(|&i| i >= 1 && i <= args.len())
+            .map(|i| args[i - 1].clone())
+    };
+    let Some(value) = value else {
+        out.push(PpToken {
+            kind: TokenKind::Junk,
+            text: String::new(),
+            origin,
+            end: tok.end,
+            seq,
+            synthetic: Some(String::new()),
+            junk_message: Some(format!(
+                "command line argument out of range [1-{}]",
+                args.len()
+            )),
+        });
+        return;
+    };
+    if !raw {
+        // `@N` is the argument quoted as a string literal, then read back by the lexer.
+        let quoted = qstring(&value);
+        let content = match Lexer::new(&quoted).next_token() {
+            Some(Ok(t)) => t.text,
+            _ => value,
+        };
+        out.push(PpToken {
+            kind: TokenKind::String,
+            synthetic: Some(quoted),
+            text: content,
+            origin,
+            end: tok.end,
+            seq,
+            junk_message: None,
+        });
+        return;
+    }
+    let mut lexer = Lexer::new(&value);
+    while let Some(Ok(t)) = lexer.next_token() {
+        out.push(PpToken {
+            kind: t.kind,
+            synthetic: Some(value[t.start..t.end].to_string()),
+            text: t.text,
+            origin,
+            end: tok.end,
+            seq,
+            junk_message: None,
+        });
+    }
+}
