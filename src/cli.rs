@@ -68,6 +68,11 @@ pub struct Args {
     #[arg(short = 'i')]
     pub interactive: bool,
 
+    /// Evaluate `kernel_v`/`CONFIG_*` conditions for this kernel: a release (`6.1.0-9-amd64`)
+    /// or a kernel build directory (its `.config` and `include/config/kernel.release`).
+    #[arg(short = 'r', value_name = "RELEASE|DIR")]
+    pub kernel: Option<String>,
+
     /// Guru mode (accepted for `%( guru_mode == 1 %)`; embedded C is still not supported).
     #[arg(short = 'g')]
     pub guru: bool,
@@ -119,6 +124,8 @@ pub struct Config {
     pub include: Vec<PathBuf>,
     /// `-g`.
     pub guru: bool,
+    /// `-r RELEASE|DIR`.
+    pub kernel: Option<String>,
     /// Options parsed but served by later passes, named for the message that says so.
     pub later_features: Vec<&'static str>,
 }
@@ -179,6 +186,7 @@ impl Args {
             output: self.output,
             include: self.include,
             guru: self.guru,
+            kernel: self.kernel,
             later_features,
         })
     }

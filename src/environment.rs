@@ -4,15 +4,31 @@
 
 use std::collections::HashMap;
 use std::io::Read;
+use std::path::Path;
 
 use stap_compiler::Environment;
 
-/// The environment of this machine, with the script's arguments.
-pub fn detect(args: Vec<String>, guru: bool) -> Environment {
-    let kernel_release = std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    let kernel_config = read_kernel_config(&kernel_release);
+/// The environment of this machine, or of the kernel `-r` names, with the script's
+/// arguments.
+pub fn detect(args: Vec<String>, guru: bool, kernel: Option<&str>) -> Environment {
+    let (kernel_release, kernel_config) = match kernel {
+        Some(dir) if Path::new(dir).is_dir() => {
+            let dir = Path::new(dir);
+            let release = std::fs::read_to_string(dir.join("include/config/kernel.release"))
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default();
+            let config = std::fs::read_to_string(dir.join(".config")).unwrap_or_default();
+            (release, parse_kernel_config(&config))
+        }
+        Some(release) => (release.to_string(), read_kernel_config(release)),
+        None => {
+            let release = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default();
+            let config = read_kernel_config(&release);
+            (release, config)
+        }
+    };
     Environment {
         kernel_release,
         arch: kernel_arch(std::env::consts::ARCH).to_string(),

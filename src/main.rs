@@ -16,6 +16,7 @@ use clap::Parser;
 
 use cli::{Args, Config};
 use stap_compiler::diagnostic::render_all;
+use stap_compiler::lexer::Lexer;
 use stap_compiler::{SourceFile, SourceMap, pass1, print};
 
 /// The compiler recurses over nested constructs; it runs on a thread with a stack this
@@ -75,15 +76,23 @@ fn run(config: &Config) -> Result<ExitCode> {
     };
     let stats = pass_stats::PassStats::start();
     let (name, text) = cli::read_script(source)?;
-    let env = environment::detect(config.script_args.clone(), config.guru);
+    let env = environment::detect(config.script_args.clone(), config.guru, config.kernel.as_deref());
     let mut map = SourceMap::new();
     let (macros, library_count, mut diagnostics) =
         tapsets::load_macros(&mut map, &tapsets::search_path(&config.include), &env);
     let file = map.add(SourceFile::new(name.clone(), text));
-    if map.file(file).text.trim().is_empty() {
-        anyhow::bail!("input file '{name}' is empty");
-    }
     let parsed = pass1(&mut map, file, &env, &macros);
+    if parsed.diagnostics.is_empty() && parsed.script.items.is_empty() {
+        // SystemTap's words: a script with nothing to run is an error, not a no-op.
+        let has_tokens = Lexer::new(&map.file(file).text).next_token().is_some();
+        if has_tokens {
+            eprintln!("Input file '{name}' is empty after preprocessing.");
+        } else {
+            eprintln!("Input file '{name}' is empty.");
+        }
+        eprintln!("Pass 1: parse failed.");
+        return Ok(ExitCode::FAILURE);
+    }
     diagnostics.extend(parsed.diagnostics);
     let failed = diagnostics.iter().any(|d| d.severity.is_error());
     if !diagnostics.is_empty() {

@@ -15,20 +15,28 @@ pub fn search_path(include: &[PathBuf]) -> Vec<PathBuf> {
     dirs
 }
 
-/// Every `.stpm` file under `dir`, sorted, so macro loading is deterministic.
+/// The directories SystemTap reads under a tapset root: the root, its runtime
+/// subdirectory (`linux`), and the architecture subdirectory of each.
+fn tapset_dirs(root: &Path, arch: &str) -> Vec<PathBuf> {
+    vec![
+        root.to_path_buf(),
+        root.join(arch),
+        root.join("linux"),
+        root.join("linux").join(arch),
+    ]
+}
+
+/// The `.stpm` files directly in `dir`, sorted, so macro loading is deterministic.
 fn macro_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "stpm"))
+        .collect();
     paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            macro_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "stpm") {
-            out.push(p);
-        }
-    }
+    out.extend(paths);
 }
 
 /// Loads the library macros of every directory in `dirs`: the library, how many files
@@ -40,8 +48,10 @@ pub fn load_macros(
 ) -> (MacroLibrary, usize, Vec<Diagnostic>) {
     let mut library = MacroLibrary::new();
     let mut files = Vec::new();
-    for d in dirs {
-        macro_files(d, &mut files);
+    for root in dirs {
+        for d in tapset_dirs(root, &env.arch) {
+            macro_files(&d, &mut files);
+        }
     }
     let mut diagnostics = Vec::new();
     for path in &files {
