@@ -67,6 +67,9 @@ impl Token {
     pub fn describe(&self) -> String {
         match self.kind {
             TokenKind::Keyword | TokenKind::Embedded => self.kind.describe().to_string(),
+            TokenKind::Junk if !self.text.is_ascii() => {
+                format!("junk '\\x{:02x}'", self.text.as_bytes()[0])
+            }
             _ => {
                 let shown: String = self
                     .text

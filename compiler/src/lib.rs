@@ -50,6 +50,11 @@ pub fn pass1(
     let expansion = map.set_expansion(file, expansion);
     let (script, parse_diagnostics) = parse::parse_text(file, &name, &expansion.text);
     diagnostics.extend(parse_diagnostics);
+    diagnostics.sort_by_key(|d| match d.place {
+        Some(diagnostic::Place::Span(s)) => Some(map.origin(s)),
+        Some(diagnostic::Place::Origin(o)) => Some(o),
+        None => None,
+    });
     Parsed {
         script,
         diagnostics,

@@ -97,7 +97,7 @@ impl SourceFile {
 }
 
 /// Where a byte of expanded text came from: a file and an offset in it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Origin {
     /// The original file.
     pub file: FileId,

@@ -42,12 +42,17 @@ pub fn parse_text(file: FileId, name: &str, text: &str) -> (Script, Vec<Diagnost
                 let mut lowering = lower::Lowering::new(file, text, pos);
                 match lowering.declaration(decl) {
                     Ok(items) => script.items.extend(items),
-                    Err(d) => diagnostics.push(*d),
+                    Err(d) => diagnostics.push(with_saw(*d, text)),
                 }
                 pos = end;
             }
             Err(e) => {
-                let (err_pos, message) = syntax_error::describe(&e);
+                // Parse again with pest's error detail on, which also records the
+                // literal tokens it expected; only failing declarations pay for it.
+                pest::set_error_detail(true);
+                let detailed = StapParser::parse(Rule::declaration, &text[pos..]).err();
+                pest::set_error_detail(false);
+                let (err_pos, message) = syntax_error::describe(&e, detailed.as_ref());
                 let err_pos = (pos + err_pos).min(text.len());
                 diagnostics.push(syntax_error::diagnostic(file, text, err_pos, message));
                 pos = recovery_point(text, pos, err_pos);
@@ -82,6 +87,17 @@ fn recovery_point(text: &str, start: usize, err_pos: usize) -> usize {
         }
     }
     text.len()
+}
+
+/// Adds what was found at the place to a lowering error, as SystemTap's errors show it.
+fn with_saw(d: Diagnostic, text: &str) -> Diagnostic {
+    match (d.place, &d.saw) {
+        (Some(Place::Span(span)), None) => match crate::lexer::token_at(text, span.lo as usize) {
+            Some(t) => d.with_saw(t.describe()),
+            None => d,
+        },
+        _ => d,
+    }
 }
 
 /// A parse error at `span`.

@@ -8,17 +8,34 @@ use crate::lexer::token_at;
 use crate::source::{FileId, Span};
 
 /// The offset (relative to the parsed slice) and message of a pest error.
-pub(super) fn describe(e: &Error<Rule>) -> (usize, String) {
+///
+/// `detailed` is the same error from a parse with pest's error detail on, which also
+/// knows the literal tokens (`)`, `]`, `;`) that would have been accepted.
+pub(super) fn describe(e: &Error<Rule>, detailed: Option<&Error<Rule>>) -> (usize, String) {
     let pos = match e.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((p, _)) => p,
     };
+    let tokens: Vec<String> = detailed
+        .and_then(|d| d.parse_attempts())
+        .map(|a| {
+            a.expected_tokens()
+                .into_iter()
+                .map(|t| t.to_string())
+                .filter(|t| PUNCTUATION.contains(&t.as_str()))
+                .map(|t| format!("'{t}'"))
+                .collect()
+        })
+        .unwrap_or_default();
     let message = match &e.variant {
-        ErrorVariant::ParsingError { positives, .. } => expected(positives),
+        ErrorVariant::ParsingError { positives, .. } => expected(positives, &tokens),
         ErrorVariant::CustomError { message } => message.clone(),
     };
     (pos, message)
 }
+
+/// The literal tokens worth naming in an "expected" message.
+const PUNCTUATION: &[&str] = &[")", "]", "}", ",", ":"];
 
 /// The diagnostic for a syntax error at `pos` of `text`, saying what was found there.
 pub(super) fn diagnostic(file: FileId, text: &str, pos: usize, message: String) -> Diagnostic {
@@ -74,8 +91,8 @@ fn name(rule: Rule) -> Option<&'static str> {
     })
 }
 
-/// "expected a, b or c" from the rules pest tried at the failing place.
-fn expected(rules: &[Rule]) -> String {
+/// "expected a, b or c" from the rules and literal tokens pest tried at the failing place.
+fn expected(rules: &[Rule], tokens: &[String]) -> String {
     let mut names: Vec<&str> = Vec::new();
     for r in rules {
         if let Some(n) = name(*r)
@@ -84,9 +101,18 @@ fn expected(rules: &[Rule]) -> String {
             names.push(n);
         }
     }
-    // An operator is always possible after an operand; naming it only adds noise.
+    for t in tokens {
+        if !names.contains(&t.as_str()) {
+            names.push(t);
+        }
+    }
+    // After an operand, more operators and target suffixes are always possible; naming
+    // them only hides the closing bracket or separator the user forgot.
     if names.len() > 1 {
-        names.retain(|n| *n != "an operator");
+        names.retain(|n| *n != "an operator" && *n != "'->', '[' or '$'");
+    }
+    if names.contains(&"a statement") {
+        names.retain(|n| *n != "an expression" && *n != "'{'");
     }
     match names.as_slice() {
         [] => "syntax error".to_string(),

@@ -114,9 +114,29 @@ pub fn preprocess(
     let mut pp = Preprocessor::new(map, file, env, macros);
     let mut out = Emitter::new(map);
     let mut diagnostics = Vec::new();
+    let mut depth = 0usize;
     loop {
         match pp.scan_pp() {
-            Ok(Some(t)) => out.emit(&t),
+            Ok(Some(t)) => {
+                if t.kind == TokenKind::Operator {
+                    match t.text.as_str() {
+                        "(" | "[" | "{" => depth += 1,
+                        ")" | "]" | "}" => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                }
+                if depth > MAX_NESTING {
+                    diagnostics.push(pp.error_at(
+                        &t,
+                        format!(
+                            "nesting too deep: more than {MAX_NESTING} open brackets; \
+                             split the expression into smaller pieces"
+                        ),
+                    ));
+                    break;
+                }
+                out.emit(&t)
+            }
             Ok(None) => break,
             Err(d) => {
                 diagnostics.push(*d);
@@ -205,6 +225,11 @@ struct Preprocessor<'a> {
 }
 
 type PpResult<T> = Result<T, Box<Diagnostic>>;
+
+/// Brackets nested deeper than this are an error: the parser is recursive, and this
+/// bounds the stack it needs (the binary runs it on a 1 GiB stack; 30,000 levels need
+/// about half of that in a debug build).
+pub const MAX_NESTING: usize = 20_000;
 
 /// Macro expansions nested deeper than this are reported as recursive.
 const MAX_EXPANSION_DEPTH: usize = 256;
