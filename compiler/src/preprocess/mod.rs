@@ -118,6 +118,11 @@ pub fn preprocess(
     loop {
         match pp.scan_pp() {
             Ok(Some(t)) => {
+                // A bad `$N` is only an error where it is used, not in a branch skipped.
+                if let Some(msg) = &t.junk_message {
+                    diagnostics.push(pp.error_at(&t, msg.clone()));
+                    break;
+                }
                 if t.kind == TokenKind::Operator {
                     match t.text.as_str() {
                         "(" | "[" | "{" => depth += 1,
@@ -270,10 +275,6 @@ impl<'a> Preprocessor<'a> {
             return Ok(t);
         }
         match self.input.next() {
-            Some(t) if t.kind == TokenKind::Junk && t.junk_message.is_some() => {
-                let msg = t.junk_message.clone().unwrap_or_default();
-                Err(self.err(&t, msg))
-            }
             Some(t) => Ok(Some(t)),
             None => match self.lex_errors.pop() {
                 Some(d) => Err(Box::new(d)),
