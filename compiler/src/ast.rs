@@ -136,8 +136,6 @@ pub struct ProbeAlias {
     pub body: Block,
     /// `probe A = P { prologue }, { epilogue }`: the second body.
     pub epilogue_body: Option<Block>,
-    /// Declared `private`.
-    pub private: bool,
     /// The whole definition.
     pub span: Span,
 }

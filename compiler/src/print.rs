@@ -9,9 +9,29 @@ use std::fmt::{self, Write};
 use crate::ast::*;
 
 /// The `-p1` text of `script`: `# file NAME` and its declarations.
+///
+/// Like SystemTap, this quotes `printf` formats and `printd` delimiters with
+/// [`qstring`], which doubles their backslashes: reading the text back gives formats
+/// with doubled backslashes. [`script_to_canonical_string`] does not.
 pub fn script_to_string(script: &Script) -> String {
     let mut out = String::new();
-    let _ = Printer { out: &mut out }.script(script);
+    let _ = Printer {
+        out: &mut out,
+        quote_formats: true,
+    }
+    .script(script);
+    out
+}
+
+/// The `-p1` text of `script` with formats printed as plain string literals: reading
+/// it back gives the same tree (spans aside).
+pub fn script_to_canonical_string(script: &Script) -> String {
+    let mut out = String::new();
+    let _ = Printer {
+        out: &mut out,
+        quote_formats: false,
+    }
+    .script(script);
     out
 }
 
@@ -38,6 +58,8 @@ pub fn qstring(s: &str) -> String {
 
 struct Printer<'o> {
     out: &'o mut String,
+    /// Quote formats as SystemTap does (see [`script_to_string`]).
+    quote_formats: bool,
 }
 
 impl Printer<'_> {
@@ -386,8 +408,10 @@ impl Printer<'_> {
                 args,
             } => {
                 write!(self.out, "{}(", kind.name())?;
-                if let Some(f) = format {
-                    self.out.push_str(&qstring(f));
+                match format {
+                    Some(f) if self.quote_formats => self.out.push_str(&qstring(f)),
+                    Some(f) => self.string(f),
+                    None => {}
                 }
                 if let Some(h) = hist {
                     self.expr(h)?;

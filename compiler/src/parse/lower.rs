@@ -167,13 +167,11 @@ impl<'t> Lowering<'t> {
 
     fn probe(&mut self, pair: Pair<Rule>) -> Lowered<Item> {
         let span = self.span(&pair);
-        let mut private = false;
         let mut lists = Vec::new();
         let mut op = None;
         let mut blocks = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::kw_private => private = true,
                 Rule::probe_point_list => lists.push(self.probe_point_list(p)?),
                 Rule::alias_op => op = Some((p.as_str() == "+=", self.span(&p))),
                 Rule::block => blocks.push(self.block(p)?),
@@ -213,7 +211,6 @@ impl<'t> Lowering<'t> {
             points,
             body,
             epilogue_body: second,
-            private,
             span,
         }))
     }

@@ -52,8 +52,9 @@ pub(super) fn diagnostic(file: FileId, text: &str, pos: usize, message: String) 
 fn name(rule: Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
-        declaration | kw_private | global_decl | function_decl | probe_decl | embedded
-        | top_semicolon => "'probe', 'global', 'private', 'function', or '%{'",
+        declaration | kw_private | global_decl | function_decl | probe_decl | embedded => {
+            "'probe', 'global', 'private', 'function', or '%{'"
+        }
         expr | paren | bracket_in | stat_op | stat_name | hist_op | hist_name | defined_op
         | probewrite_op | perf_op | const_op | entry_op | cast_op | atvar_op
         | register_op | register_name | target_symbol | target_name | embedded_expr | call
