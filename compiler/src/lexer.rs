@@ -67,7 +67,7 @@ impl Token {
     pub fn describe(&self) -> String {
         match self.kind {
             TokenKind::Keyword | TokenKind::Embedded => self.kind.describe().to_string(),
-            TokenKind::Junk if !self.text.is_ascii() => {
+            TokenKind::Junk if !self.text.chars().all(|c| c.is_ascii_graphic()) => {
                 format!("junk '\\x{:02x}'", self.text.as_bytes()[0])
             }
             _ => {

@@ -543,7 +543,12 @@ impl Lowering<'_> {
             0
         };
         if args.len() < min_args {
-            return Err(error(span, "expected an expression"));
+            // The missing value belongs before the closing parenthesis.
+            let close = Span {
+                lo: span.hi.saturating_sub(1),
+                ..span
+            };
+            return Err(error(close, "expected an expression"));
         }
         let args = args
             .into_iter()

@@ -58,7 +58,7 @@ fn name(rule: Rule) -> Option<&'static str> {
         expr | paren | bracket_in | stat_op | stat_name | hist_op | hist_name | defined_op
         | probewrite_op | perf_op | const_op | entry_op | cast_op | atvar_op
         | register_op | register_name | target_symbol | target_name | embedded_expr | call
-        | indexed | number | string_lit | string_piece | ident | pre_inc | pre_dec | neg
+        | indexed | number | string_lit | string_piece | pre_inc | pre_dec | neg
         | plus | not | bitnot | addr_of | signed_number | minus | value | unknown_at
         | deref_op | deref_name => "an expression",
         block => "'{'",
@@ -75,7 +75,7 @@ fn name(rule: Rule) -> Option<&'static str> {
         point_flag => "'?' or '!'",
         point_condition => "'if'",
         alias_op => "'=' or '+='",
-        global_var => "an identifier",
+        global_var | ident => "an identifier",
         global_size | priority => "a number",
         wrap_flag => "'%'",
         params | param => "a parameter name",
@@ -111,6 +111,9 @@ fn expected(rules: &[Rule], tokens: &[String]) -> String {
     // them only hides the closing bracket or separator the user forgot.
     if names.len() > 1 {
         names.retain(|n| *n != "an operator" && *n != "'->', '[' or '$'");
+    }
+    if names.contains(&"an expression") {
+        names.retain(|n| *n != "an identifier");
     }
     if names.contains(&"a statement") {
         names.retain(|n| *n != "an expression" && *n != "'{'");

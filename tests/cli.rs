@@ -1,0 +1,150 @@
+//! The command line: stap's options, what is not implemented yet says so, output files.
+
+mod common;
+
+use common::{assert_code, run, stderr, stdout};
+
+#[test]
+fn version_names_the_language() {
+    let out = run(&["-V"]);
+    assert_code(&out, 0);
+    assert!(stdout(&out).starts_with("stap-rs "), "{}", stdout(&out));
+    assert!(stdout(&out).contains("SystemTap language 5.0"));
+}
+
+#[test]
+fn help_lists_stap_options() {
+    let out = run(&["-h"]);
+    assert_code(&out, 0);
+    let help = stdout(&out);
+    for opt in [
+        "-e <TEXT>", "-c <CMD>", "-x <PID>", "-l <PATTERN>", "-L <PATTERN>", "-p <N>", "-v",
+        "-o <FILE>", "-I <DIR>", "-D <NAME=VALUE>", "-T <SECONDS>", "-t", "-i",
+        "--dump-functions", "--dump-probe-aliases", "-V",
+    ] {
+        assert!(help.contains(opt), "help lacks {opt}:\n{help}");
+    }
+}
+
+#[test]
+fn e_script_parses_with_input_as_file_name() {
+    let out = run(&["-p1", "-e", "probe begin { exit() }"]);
+    assert_code(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        "# parse tree dump\n# file <input>\nprobe begin{\nexit();\n}\n\n"
+    );
+}
+
+#[test]
+fn script_arguments_follow_the_script() {
+    let out = run(&["-p1", "-e", "probe begin { println($1, @2, $#) }", "7", "two words"]);
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains("println(7, \"two words\", 2);"), "{}", stdout(&out));
+}
+
+#[test]
+fn later_passes_say_they_are_not_implemented() {
+    let out = run(&["-e", "probe begin { exit() }"]);
+    assert_code(&out, 1);
+    assert_eq!(
+        stderr(&out),
+        "stap-rs: ERROR: pass 2 (elaboration) and the passes after it are not implemented yet \
+         in this version of stap-rs; use -p1 to see the parse tree\n"
+    );
+    let out = run(&["-p2", "-e", "probe begin { exit() }"]);
+    assert_code(&out, 1);
+}
+
+#[test]
+fn modes_not_implemented_say_so() {
+    for (args, name) in [
+        (vec!["-l", "perf.*"], "-l PATTERN"),
+        (vec!["-L", "perf.*"], "-L PATTERN"),
+        (vec!["-i"], "-i (the REPL)"),
+        (vec!["--dump-functions"], "--dump-functions"),
+        (vec!["--dump-probe-aliases"], "--dump-probe-aliases"),
+    ] {
+        let out = run(&args);
+        assert_code(&out, 1);
+        assert_eq!(
+            stderr(&out),
+            format!("stap-rs: ERROR: {name} is not implemented yet in this version of stap-rs\n")
+        );
+    }
+}
+
+#[test]
+fn missing_script_is_an_error() {
+    let out = run(&[]);
+    assert_code(&out, 1);
+    assert_eq!(
+        stderr(&out),
+        "stap-rs: ERROR: no script given: name a script file, or give its text with -e 'probe begin { ... }'\n"
+    );
+    let out = run(&["-p1", "no/such/file.stp"]);
+    assert_code(&out, 1);
+    assert_eq!(
+        stderr(&out),
+        "stap-rs: ERROR: cannot read script file 'no/such/file.stp': No such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn bad_option_values_are_errors() {
+    let out = run(&["-p1", "-D", "=5", "-e", "probe begin {}"]);
+    assert_code(&out, 1);
+    assert_eq!(
+        stderr(&out),
+        "stap-rs: ERROR: invalid -D option '=5': expected NAME=VALUE, such as -D MAXACTION=10000\n"
+    );
+    let out = run(&["-p9", "-e", "probe begin {}"]);
+    assert_code(&out, 2);
+    assert!(stderr(&out).contains("invalid value '9' for '-p <N>'"), "{}", stderr(&out));
+}
+
+#[test]
+fn empty_scripts_are_errors_as_in_systemtap() {
+    let out = run(&["-p1", "-e", "  # only a comment\n"]);
+    assert_code(&out, 1);
+    assert_eq!(stderr(&out), "Input file '<input>' is empty.\nPass 1: parse failed.\n");
+    let out = run(&["-p1", "-e", "%( 1 == 2 %? probe begin {} %)"]);
+    assert_code(&out, 1);
+    assert_eq!(
+        stderr(&out),
+        "Input file '<input>' is empty after preprocessing.\nPass 1: parse failed.\n"
+    );
+}
+
+#[test]
+fn output_file_receives_the_parse_tree() {
+    let path = std::env::temp_dir().join(format!("stap-rs-o-{}.txt", std::process::id()));
+    let out = run(&["-p1", "-o", path.to_str().expect("utf-8"), "-e", "probe end {}"]);
+    assert_code(&out, 0);
+    assert!(out.stdout.is_empty());
+    let text = std::fs::read_to_string(&path).expect("output file");
+    assert_eq!(text, "# parse tree dump\n# file <input>\nprobe end{\n}\n\n");
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn verbose_reports_pass_one_like_stap() {
+    let out = run(&["-p1", "-v", "-e", "probe end {}"]);
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("Pass 1: parsed user script and ") && err.contains("real ms.\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn library_macros_come_from_include_directories() {
+    let dir = std::env::temp_dir().join(format!("stap-rs-tapset-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("mine.stpm"), "@define twice(x) %( (2 * @x) %)\n").expect("stpm");
+    let out = run(&["-p1", "-I", dir.to_str().expect("utf-8"), "-e", "probe begin { y = @twice(3) }"]);
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains("(y) = ((2) * (3));"), "{}", stdout(&out));
+    let _ = std::fs::remove_dir_all(dir);
+}
