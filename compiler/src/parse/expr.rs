@@ -228,8 +228,32 @@ impl Lowering<'_> {
     /// A `value`: a primary and the target components after it.
     fn value(&self, pair: Pair<Rule>) -> Lowered<Expr> {
         let span = self.span(&pair);
-        let mut parts = pair.into_inner();
-        let mut primary = self.primary(parts.next().expect("value has a primary"))?;
+        let mut parts = pair.into_inner().peekable();
+        let first_pair = parts.next().expect("value has a primary");
+        let mut primary = if first_pair.as_rule() == Rule::ident {
+            // A name: a variable, or with what follows it a call or an array element.
+            match parts.next_if(|p| matches!(p.as_rule(), Rule::call_args | Rule::index_list)) {
+                Some(args) if args.as_rule() == Rule::call_args => {
+                    self.call(first_pair, args)?
+                }
+                Some(indexes) => Expr {
+                    span: self.span(&first_pair).to(self.span(&indexes)),
+                    kind: ExprKind::Index {
+                        base: Box::new(Expr {
+                            span: self.span(&first_pair),
+                            kind: ExprKind::Symbol(first_pair.as_str().to_string()),
+                        }),
+                        indexes: self.index_list(indexes)?,
+                    },
+                },
+                None => Expr {
+                    span: self.span(&first_pair),
+                    kind: ExprKind::Symbol(first_pair.as_str().to_string()),
+                },
+            }
+        } else {
+            self.primary(first_pair)?
+        };
         let mut components = self.target_components(parts)?;
         // `@hist_log(s)[bucket]` indexes the histogram rather than casting it.
         if matches!(primary.kind, ExprKind::Hist { .. })
@@ -264,19 +288,6 @@ impl Lowering<'_> {
             Rule::paren => return self.expr(first(pair)),
             Rule::number => ExprKind::Literal(Literal::Number(self.number(pair)?)),
             Rule::string_lit => ExprKind::Literal(Literal::String(string_value(&pair))),
-            Rule::ident => ExprKind::Symbol(pair.as_str().to_string()),
-            Rule::indexed => {
-                let mut parts = pair.into_inner();
-                let name = parts.next().expect("array name");
-                let base = Expr {
-                    span: self.span(&name),
-                    kind: ExprKind::Symbol(name.as_str().to_string()),
-                };
-                ExprKind::Index {
-                    base: Box::new(base),
-                    indexes: self.index_list(parts.next().expect("index list"))?,
-                }
-            }
             Rule::bracket_in => {
                 let mut keys = Vec::new();
                 let mut array = None;
@@ -292,7 +303,6 @@ impl Lowering<'_> {
                     array: Box::new(array.expect("bracket_in has an array")),
                 }
             }
-            Rule::call => return self.call(pair),
             Rule::stat_op => {
                 let mut parts = pair.into_inner();
                 let op = StatOp::from_name(parts.next().expect("stat name").as_str())
@@ -497,10 +507,10 @@ impl Lowering<'_> {
     }
 
     /// A function call, or a member of the print family with its special arguments.
-    fn call(&self, pair: Pair<Rule>) -> Lowered<Expr> {
-        let span = self.span(&pair);
-        let mut parts = pair.into_inner();
-        let name = self.ident(parts.next().expect("call name"));
+    fn call(&self, name: Pair<Rule>, args: Pair<Rule>) -> Lowered<Expr> {
+        let span = self.span(&name).to(self.span(&args));
+        let parts = args.into_inner();
+        let name = self.ident(name);
         let Some(kind) = PrintKind::from_name(&name.name) else {
             let args = parts.map(|p| self.expr(p)).collect::<Lowered<Vec<_>>>()?;
             return Ok(Expr {

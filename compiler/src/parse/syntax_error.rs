@@ -12,26 +12,36 @@ use crate::source::{FileId, Span};
 /// `detailed` is the same error from a parse with pest's error detail on, which also
 /// knows the literal tokens (`)`, `]`, `;`) that would have been accepted.
 pub(super) fn describe(e: &Error<Rule>, detailed: Option<&Error<Rule>>) -> (usize, String) {
-    let pos = match e.location {
+    let mut pos = match e.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((p, _)) => p,
     };
-    let tokens: Vec<String> = detailed
-        .and_then(|d| d.parse_attempts())
-        .map(|a| {
-            a.expected_tokens()
-                .into_iter()
-                .map(|t| t.to_string())
-                .filter(|t| PUNCTUATION.contains(&t.as_str()))
-                .map(|t| format!("'{t}'"))
-                .collect()
-        })
-        .unwrap_or_default();
-    let message = match &e.variant {
-        ErrorVariant::ParsingError { positives, .. } => expected(positives, &tokens),
-        ErrorVariant::CustomError { message } => message.clone(),
+    let mut rules: Vec<Rule> = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::CustomError { message } => return (pos, message.clone()),
     };
-    (pos, message)
+    let mut tokens: Vec<String> = Vec::new();
+    if let Some(attempts) = detailed.and_then(|d| d.parse_attempts())
+        && attempts.max_position >= pos
+    {
+        let found: Vec<String> = attempts
+            .expected_tokens()
+            .into_iter()
+            .map(|t| t.to_string())
+            .filter(|t| PUNCTUATION.contains(&t.as_str()))
+            .map(|t| format!("'{t}'"))
+            .collect();
+        // Literal tokens (a closing bracket, a comma) may have been tried further on
+        // than any rule: then they alone are what is missing, at their place.
+        if attempts.max_position > pos && !found.is_empty() {
+            pos = attempts.max_position;
+            rules.clear();
+        }
+        if attempts.max_position == pos {
+            tokens = found;
+        }
+    }
+    (pos, expected(&rules, &tokens))
 }
 
 /// The literal tokens worth naming in an "expected" message.
@@ -57,8 +67,8 @@ fn name(rule: Rule) -> Option<&'static str> {
         }
         expr | paren | bracket_in | stat_op | stat_name | hist_op | hist_name | defined_op
         | probewrite_op | perf_op | const_op | entry_op | cast_op | atvar_op
-        | register_op | register_name | target_symbol | target_name | embedded_expr | call
-        | indexed | number | string_lit | string_piece | pre_inc | pre_dec | neg
+        | register_op | register_name | target_symbol | target_name | embedded_expr
+        | number | string_lit | string_piece | pre_inc | pre_dec | neg
         | plus | not | bitnot | addr_of | signed_number | minus | value | unknown_at
         | deref_op | deref_name => "an expression",
         block => "'{'",
@@ -85,7 +95,7 @@ fn name(rule: Rule) -> Option<&'static str> {
         foreach_value | foreach_keys | foreach_key => "an identifier or '['",
         foreach_base => "an array name",
         foreach_sort | sort_flag => "'+' or '-'",
-        index_list => "'['",
+        index_list | call_args => "'[' or '('",
         wildcard => "'*'",
         member | member_name | target_index | pretty => "'->', '[' or '$'",
         _ => return None,

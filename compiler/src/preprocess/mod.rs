@@ -112,7 +112,7 @@ pub fn preprocess(
     macros: &MacroLibrary,
 ) -> (Expansion, Vec<Diagnostic>) {
     let mut pp = Preprocessor::new(map, file, env, macros);
-    let mut out = Emitter::new(map);
+    let mut out = Emitter::new();
     let mut diagnostics = Vec::new();
     let mut depth = 0usize;
     loop {
@@ -140,7 +140,7 @@ pub fn preprocess(
                     ));
                     break;
                 }
-                out.emit(&t)
+                out.emit(map, &t)
             }
             Ok(None) => break,
             Err(d) => {
@@ -154,42 +154,34 @@ pub fn preprocess(
     (out.expansion, diagnostics)
 }
 
-/// Writes tokens as parser text, copying the original text (blanks and comments
-/// included) between tokens that were neighbours in their file.
-struct Emitter<'m> {
-    map: &'m SourceMap,
+/// Writes tokens as parser text: each token's own text, mapped to where it came from,
+/// and one space between tokens that were not adjacent in their file (comments and
+/// line breaks are gone, so the parser only ever skips single spaces).
+struct Emitter {
     expansion: Expansion,
     last: Option<(FileId, u32, usize)>,
 }
 
-impl<'m> Emitter<'m> {
-    fn new(map: &'m SourceMap) -> Emitter<'m> {
+impl Emitter {
+    fn new() -> Emitter {
         Emitter {
-            map,
             expansion: Expansion::default(),
             last: None,
         }
     }
 
-    fn emit(&mut self, t: &PpToken) {
+    fn emit(&mut self, map: &SourceMap, t: &PpToken) {
         let origin = t.origin;
-        match (&t.synthetic, self.last) {
-            (None, Some((file, seq, end))) if file == origin.file && seq + 1 == t.seq => {
-                let text = &self.map.file(file).text;
-                self.expansion.push_copy(
-                    &text[end..origin.offset],
-                    Origin {
-                        file,
-                        offset: end,
-                    },
-                );
-            }
-            _ if !self.expansion.text.is_empty() => self.expansion.push_synth(" ", origin),
-            _ => {}
+        let adjacent = t.synthetic.is_none()
+            && self.last.is_some_and(|(file, seq, end)| {
+                file == origin.file && seq + 1 == t.seq && end == origin.offset
+            });
+        if !adjacent && !self.expansion.text.is_empty() {
+            self.expansion.push_synth(" ", origin);
         }
         match &t.synthetic {
             None => {
-                let text = &self.map.file(origin.file).text;
+                let text = &map.file(origin.file).text;
                 self.expansion.push_copy(&text[origin.offset..t.end], origin);
                 self.last = Some((origin.file, t.seq, t.end));
             }
