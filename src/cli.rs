@@ -176,7 +176,9 @@ impl Args {
             }
         }
         if script.is_none() && later_features.is_empty() {
-            bail!("no script given: name a script file, or give its text with -e 'probe begin {{ ... }}'");
+            bail!(
+                "no script given: name a script file, or give its text with -e 'probe begin {{ ... }}'"
+            );
         }
         Ok(Config {
             script,
@@ -205,7 +207,10 @@ pub fn read_script(source: &ScriptSource) -> Result<(String, String)> {
         ScriptSource::File(p) => {
             let bytes = std::fs::read(p)
                 .with_context(|| format!("cannot read script file '{}'", p.display()))?;
-            Ok((p.display().to_string(), String::from_utf8_lossy(&bytes).into_owned()))
+            Ok((
+                p.display().to_string(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ))
         }
     }
 }

@@ -77,7 +77,8 @@ mod tests {
 
     #[test]
     fn config_lines_are_parsed() {
-        let c = parse_kernel_config("# comment\nCONFIG_A=y\nCONFIG_B=\"s\"\n# CONFIG_C is not set\n");
+        let c =
+            parse_kernel_config("# comment\nCONFIG_A=y\nCONFIG_B=\"s\"\n# CONFIG_C is not set\n");
         assert_eq!(c.get("CONFIG_A").map(String::as_str), Some("y"));
         assert_eq!(c.get("CONFIG_B").map(String::as_str), Some("s"));
         assert!(!c.contains_key("CONFIG_C"));

@@ -64,11 +64,9 @@ fn fail(e: &anyhow::Error) -> ExitCode {
 }
 
 fn run(config: &Config) -> Result<ExitCode> {
-    if let Some(mode) = config
-        .later_features
-        .iter()
-        .find(|f| f.starts_with("-l") || f.starts_with("-L") || f.starts_with("-i") || f.starts_with("--dump"))
-    {
+    if let Some(mode) = config.later_features.iter().find(|f| {
+        f.starts_with("-l") || f.starts_with("-L") || f.starts_with("-i") || f.starts_with("--dump")
+    }) {
         anyhow::bail!("{mode} is not implemented yet in this version of stap-rs");
     }
     let Some(source) = &config.script else {
@@ -76,7 +74,11 @@ fn run(config: &Config) -> Result<ExitCode> {
     };
     let stats = pass_stats::PassStats::start();
     let (name, text) = cli::read_script(source)?;
-    let env = environment::detect(config.script_args.clone(), config.guru, config.kernel.as_deref());
+    let env = environment::detect(
+        config.script_args.clone(),
+        config.guru,
+        config.kernel.as_deref(),
+    );
     let mut map = SourceMap::new();
     let (macros, library_count, mut diagnostics) =
         tapsets::load_macros(&mut map, &tapsets::search_path(&config.include), &env);
@@ -110,9 +112,13 @@ fn run(config: &Config) -> Result<ExitCode> {
     }
     if config.last_pass == 1 {
         let mut out = output(config)?;
-        write!(out, "# parse tree dump\n{}\n", print::script_to_string(&parsed.script))
-            .and_then(|()| out.flush())
-            .context("cannot write the parse tree")?;
+        write!(
+            out,
+            "# parse tree dump\n{}\n",
+            print::script_to_string(&parsed.script)
+        )
+        .and_then(|()| out.flush())
+        .context("cannot write the parse tree")?;
         return Ok(ExitCode::SUCCESS);
     }
     anyhow::bail!(

@@ -15,7 +15,12 @@ fn cpu_ms() -> (u64, u64) {
     // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
     let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     // The kernel reports these in USER_HZ, which is 100 on every Linux architecture.
     (ticks(11) * 10, ticks(12) * 10)
 }

@@ -11,7 +11,10 @@ pub fn search_path(include: &[PathBuf]) -> Vec<PathBuf> {
     if let Some(d) = std::env::var_os("STAP_RS_TAPSET_DIR") {
         dirs.push(PathBuf::from(d));
     }
-    dirs.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tapset")));
+    dirs.push(PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tapset"
+    )));
     dirs
 }
 

@@ -18,9 +18,22 @@ fn help_lists_stap_options() {
     assert_code(&out, 0);
     let help = stdout(&out);
     for opt in [
-        "-e <TEXT>", "-c <CMD>", "-x <PID>", "-l <PATTERN>", "-L <PATTERN>", "-p <N>", "-v",
-        "-o <FILE>", "-I <DIR>", "-D <NAME=VALUE>", "-T <SECONDS>", "-t", "-i",
-        "--dump-functions", "--dump-probe-aliases", "-V",
+        "-e <TEXT>",
+        "-c <CMD>",
+        "-x <PID>",
+        "-l <PATTERN>",
+        "-L <PATTERN>",
+        "-p <N>",
+        "-v",
+        "-o <FILE>",
+        "-I <DIR>",
+        "-D <NAME=VALUE>",
+        "-T <SECONDS>",
+        "-t",
+        "-i",
+        "--dump-functions",
+        "--dump-probe-aliases",
+        "-V",
     ] {
         assert!(help.contains(opt), "help lacks {opt}:\n{help}");
     }
@@ -38,9 +51,19 @@ fn e_script_parses_with_input_as_file_name() {
 
 #[test]
 fn script_arguments_follow_the_script() {
-    let out = run(&["-p1", "-e", "probe begin { println($1, @2, $#) }", "7", "two words"]);
+    let out = run(&[
+        "-p1",
+        "-e",
+        "probe begin { println($1, @2, $#) }",
+        "7",
+        "two words",
+    ]);
     assert_code(&out, 0);
-    assert!(stdout(&out).contains("println(7, \"two words\", 2);"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("println(7, \"two words\", 2);"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -100,14 +123,21 @@ fn bad_option_values_are_errors() {
     );
     let out = run(&["-p9", "-e", "probe begin {}"]);
     assert_code(&out, 2);
-    assert!(stderr(&out).contains("invalid value '9' for '-p <N>'"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("invalid value '9' for '-p <N>'"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn empty_scripts_are_errors_as_in_systemtap() {
     let out = run(&["-p1", "-e", "  # only a comment\n"]);
     assert_code(&out, 1);
-    assert_eq!(stderr(&out), "Input file '<input>' is empty.\nPass 1: parse failed.\n");
+    assert_eq!(
+        stderr(&out),
+        "Input file '<input>' is empty.\nPass 1: parse failed.\n"
+    );
     let out = run(&["-p1", "-e", "%( 1 == 2 %? probe begin {} %)"]);
     assert_code(&out, 1);
     assert_eq!(
@@ -119,7 +149,13 @@ fn empty_scripts_are_errors_as_in_systemtap() {
 #[test]
 fn output_file_receives_the_parse_tree() {
     let path = std::env::temp_dir().join(format!("stap-rs-o-{}.txt", std::process::id()));
-    let out = run(&["-p1", "-o", path.to_str().expect("utf-8"), "-e", "probe end {}"]);
+    let out = run(&[
+        "-p1",
+        "-o",
+        path.to_str().expect("utf-8"),
+        "-e",
+        "probe end {}",
+    ]);
     assert_code(&out, 0);
     assert!(out.stdout.is_empty());
     let text = std::fs::read_to_string(&path).expect("output file");
@@ -143,8 +179,18 @@ fn library_macros_come_from_include_directories() {
     let dir = std::env::temp_dir().join(format!("stap-rs-tapset-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     std::fs::write(dir.join("mine.stpm"), "@define twice(x) %( (2 * @x) %)\n").expect("stpm");
-    let out = run(&["-p1", "-I", dir.to_str().expect("utf-8"), "-e", "probe begin { y = @twice(3) }"]);
+    let out = run(&[
+        "-p1",
+        "-I",
+        dir.to_str().expect("utf-8"),
+        "-e",
+        "probe begin { y = @twice(3) }",
+    ]);
     assert_code(&out, 0);
-    assert!(stdout(&out).contains("(y) = ((2) * (3));"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("(y) = ((2) * (3));"),
+        "{}",
+        stdout(&out)
+    );
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -10,7 +10,8 @@ use common::{assert_code, fixtures, run_in, stdout};
 
 fn check(name: &str) {
     let dir = fixtures().join("p1");
-    let expected = std::fs::read_to_string(dir.join(format!("{name}.p1"))).expect("expected output");
+    let expected =
+        std::fs::read_to_string(dir.join(format!("{name}.p1"))).expect("expected output");
     let args_text = std::fs::read_to_string(dir.join(format!("{name}.args"))).unwrap_or_default();
     let script = format!("{name}.stp");
     let mut args = vec!["-p1", script.as_str()];
@@ -88,8 +89,12 @@ fn every_example_matches() {
     names.sort();
     assert!(names.len() >= 10, "at least ten examples");
     for n in names {
-        let expected = std::fs::read_to_string(fixtures().join("p1/examples").join(n.replace(".stp", ".p1")))
-            .unwrap_or_else(|_| panic!("no expected output for example {n}"));
+        let expected = std::fs::read_to_string(
+            fixtures()
+                .join("p1/examples")
+                .join(n.replace(".stp", ".p1")),
+        )
+        .unwrap_or_else(|_| panic!("no expected output for example {n}"));
         let out = run_in(&dir, &["-p1", &n]);
         assert_code(&out, 0);
         assert_eq!(stdout(&out), expected, "example {n}");

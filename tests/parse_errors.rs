@@ -442,7 +442,11 @@ fn junk_byte() {
 
 #[test]
 fn deep_nesting_limit() {
-    let script = format!("probe begin {{ x = {}1{} }}", "(".repeat(20_001), ")".repeat(20_001));
+    let script = format!(
+        "probe begin {{ x = {}1{} }}",
+        "(".repeat(20_001),
+        ")".repeat(20_001)
+    );
     let out = p1_text("deep.stp", script.as_bytes());
     assert_code(&out, 1);
     let err = stderr(&out);
@@ -452,5 +456,8 @@ fn deep_nesting_limit() {
         ),
         "{err}"
     );
-    assert!(err.ends_with("1 parse error.\nPass 1: parse failed.\n"), "{err}");
+    assert!(
+        err.ends_with("1 parse error.\nPass 1: parse failed.\n"),
+        "{err}"
+    );
 }

@@ -15,13 +15,21 @@ fn survives(name: &str, text: &[u8]) -> i32 {
         out.status,
         stderr(&out)
     );
-    assert!(!stderr(&out).contains("panicked"), "{name}: {}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("panicked"),
+        "{name}: {}",
+        stderr(&out)
+    );
     code.unwrap_or(1)
 }
 
 #[test]
 fn ten_thousand_nested_parentheses_parse() {
-    let script = format!("probe begin {{ x = {}1{} }}", "(".repeat(10_000), ")".repeat(10_000));
+    let script = format!(
+        "probe begin {{ x = {}1{} }}",
+        "(".repeat(10_000),
+        ")".repeat(10_000)
+    );
     let out = p1_text("parens.stp", script.as_bytes());
     assert_code(&out, 0);
     assert!(stdout(&out).contains("(x) = (1);"));
@@ -64,7 +72,11 @@ fn unterminated_constructs_are_errors() {
     .iter()
     .enumerate()
     {
-        assert_eq!(survives(&format!("unterminated{i}.stp"), text.as_bytes()), 1, "{text}");
+        assert_eq!(
+            survives(&format!("unterminated{i}.stp"), text.as_bytes()),
+            1,
+            "{text}"
+        );
     }
 }
 

@@ -64,7 +64,11 @@ fn bench_parse(c: &mut Criterion) {
     let mut group = c.benchmark_group("pass1");
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.bench_function(
-        format!("preprocess+parse {} lines, {} KiB", text.lines().count(), text.len() / 1024),
+        format!(
+            "preprocess+parse {} lines, {} KiB",
+            text.lines().count(),
+            text.len() / 1024
+        ),
         |b| b.iter(|| parse(&text, &env, &macros)),
     );
     group.finish();

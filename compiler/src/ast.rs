@@ -212,18 +212,8 @@ pub enum StmtKind {
         /// The `else` branch.
         otherwise: Option<Box<Stmt>>,
     },
-    /// `for (init; cond; step) body`; `while (cond) body` has neither init nor step, and
-    /// an empty condition is the literal 1, as in SystemTap.
-    For {
-        /// Run once before the loop.
-        init: Option<Expr>,
-        /// Checked before each iteration.
-        cond: Expr,
-        /// Run after each iteration.
-        step: Option<Expr>,
-        /// The loop body.
-        body: Box<Stmt>,
-    },
+    /// `for (init; cond; step) body`; `while (cond) body` is a `for` too.
+    For(Box<ForLoop>),
     /// `foreach (...) body`.
     Foreach(Box<Foreach>),
     /// `return [value]`.
@@ -245,6 +235,20 @@ pub enum StmtKind {
         /// The handler block.
         handler: Block,
     },
+}
+
+/// `for (init; cond; step) body`; `while (cond) body` has neither init nor step, and an
+/// empty condition is the literal 1, as in SystemTap.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForLoop {
+    /// Run once before the loop.
+    pub init: Option<Expr>,
+    /// Checked before each iteration.
+    pub cond: Expr,
+    /// Run after each iteration.
+    pub step: Option<Expr>,
+    /// The loop body.
+    pub body: Stmt,
 }
 
 /// Sort direction of a `foreach`.

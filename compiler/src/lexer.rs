@@ -93,8 +93,8 @@ pub struct LexError {
 
 const THREE_CHAR_OPS: &[&str] = &["<<<", "<<=", ">>="];
 const TWO_CHAR_OPS: &[&str] = &[
-    "==", "!=", "<=", ">=", "+=", "-=", "*=", "/=", "%=", "&=", "^=", "|=", ".=", "&&", "||",
-    "++", "--", "->", "<<", ">>", "=~", "!~", "%(", "%?", "%:", "%)",
+    "==", "!=", "<=", ">=", "+=", "-=", "*=", "/=", "%=", "&=", "^=", "|=", ".=", "&&", "||", "++",
+    "--", "->", "<<", ">>", "=~", "!~", "%(", "%?", "%:", "%)",
 ];
 
 /// Cuts `text` into tokens from byte `pos` on.
@@ -167,7 +167,9 @@ impl<'a> Lexer<'a> {
             text,
         };
         // `$#`, `@#`, `$1`, `@1`: script arguments, read whole.
-        if (c == '$' || c == '@') && bytes.len() > 1 && (bytes[1] == b'#' || bytes[1].is_ascii_digit())
+        if (c == '$' || c == '@')
+            && bytes.len() > 1
+            && (bytes[1] == b'#' || bytes[1].is_ascii_digit())
         {
             let len = if bytes[1] == b'#' {
                 2
@@ -175,7 +177,11 @@ impl<'a> Lexer<'a> {
                 1 + bytes[1..].iter().take_while(|b| b.is_ascii_digit()).count()
             };
             self.pos += len;
-            return Some(Ok(tok(TokenKind::Operator, self.pos, rest[..len].to_string())));
+            return Some(Ok(tok(
+                TokenKind::Operator,
+                self.pos,
+                rest[..len].to_string(),
+            )));
         }
         if c.is_ascii_alphabetic() || c == '_' || c == '$' || c == '@' {
             let len = 1 + bytes[1..]
@@ -194,18 +200,25 @@ impl<'a> Lexer<'a> {
             return Some(Ok(tok(kind, self.pos, word.to_string())));
         }
         if c.is_ascii_digit() {
-            let len = 1 + bytes[1..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+            let len = 1 + bytes[1..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
             self.pos += len;
-            return Some(Ok(tok(TokenKind::Number, self.pos, rest[..len].to_string())));
+            return Some(Ok(tok(
+                TokenKind::Number,
+                self.pos,
+                rest[..len].to_string(),
+            )));
         }
         if c == '"' {
             return Some(self.string(start));
         }
-        if rest.starts_with("%{") {
-            return Some(match rest[2..].find("%}") {
+        if let Some(code) = rest.strip_prefix("%{") {
+            return Some(match code.find("%}") {
                 Some(i) => {
                     self.pos += 2 + i + 2;
-                    Ok(tok(TokenKind::Embedded, self.pos, rest[2..2 + i].to_string()))
+                    Ok(tok(TokenKind::Embedded, self.pos, code[..i].to_string()))
                 }
                 None => {
                     self.pos = self.text.len();
@@ -225,7 +238,11 @@ impl<'a> Lexer<'a> {
                 1
             };
             self.pos += len;
-            return Some(Ok(tok(TokenKind::Operator, self.pos, rest[..len].to_string())));
+            return Some(Ok(tok(
+                TokenKind::Operator,
+                self.pos,
+                rest[..len].to_string(),
+            )));
         }
         self.pos += c.len_utf8();
         Some(Ok(tok(TokenKind::Junk, self.pos, c.to_string())))
@@ -293,7 +310,11 @@ pub fn token_at(text: &str, pos: usize) -> Option<Token> {
             kind: TokenKind::Junk,
             start: e.start,
             end: e.start + 1,
-            text: text[e.start..].chars().next().map(String::from).unwrap_or_default(),
+            text: text[e.start..]
+                .chars()
+                .next()
+                .map(String::from)
+                .unwrap_or_default(),
         }),
     }
 }

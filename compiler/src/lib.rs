@@ -57,12 +57,12 @@ pub fn pass1(
     // The preprocessor stops at its first error; what the parser says about the text
     // cut short there is noise.
     let cut = diagnostics.iter().filter_map(origin).min();
-    let at_cut_end = |d: &Diagnostic| {
-        matches!(d.place, Some(diagnostic::Place::Span(s)) if s.lo as usize >= expansion.text.len())
-    };
-    diagnostics.extend(parse_diagnostics.into_iter().filter(|d| {
-        cut.is_none_or(|c| origin(d).is_some_and(|o| o < c) && !at_cut_end(d))
-    }));
+    let at_cut_end = |d: &Diagnostic| matches!(d.place, Some(diagnostic::Place::Span(s)) if s.lo as usize >= expansion.text.len());
+    diagnostics.extend(
+        parse_diagnostics
+            .into_iter()
+            .filter(|d| cut.is_none_or(|c| origin(d).is_some_and(|o| o < c) && !at_cut_end(d))),
+    );
     diagnostics.sort_by_key(origin);
     Parsed {
         script,

@@ -216,24 +216,19 @@ impl Printer<'_> {
                     self.out.push('\n');
                 }
             }
-            StmtKind::For {
-                init,
-                cond,
-                step,
-                body,
-            } => {
+            StmtKind::For(f) => {
                 self.out.push_str("for (");
-                if let Some(i) = init {
+                if let Some(i) = &f.init {
                     self.expr(i)?;
                 }
                 self.out.push_str("; ");
-                self.expr(cond)?;
+                self.expr(&f.cond)?;
                 self.out.push_str("; ");
-                if let Some(st) = step {
+                if let Some(st) = &f.step {
                     self.expr(st)?;
                 }
                 self.out.push_str(") ");
-                self.stmt(body)?;
+                self.stmt(&f.body)?;
             }
             StmtKind::Foreach(f) => self.foreach(f)?,
             StmtKind::Return(v) => {

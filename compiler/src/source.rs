@@ -92,7 +92,10 @@ impl SourceFile {
             .line_starts
             .get(line)
             .map_or(self.text.len(), |e| e - 1);
-        self.text.get(start..end).unwrap_or("").trim_end_matches('\r')
+        self.text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches('\r')
     }
 }
 

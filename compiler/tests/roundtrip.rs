@@ -18,8 +18,8 @@
 //!   text, up to the same normalisation: nothing but the quoting of formats changes.
 
 use stap_compiler::ast::{
-    Block, Expr, ExprKind, FunctionBody, Item, Literal, Script, StatOp, Stmt, StmtKind, TargetComponent,
-    UnaryOp,
+    Block, Expr, ExprKind, FunctionBody, Item, Literal, Script, StatOp, Stmt, StmtKind,
+    TargetComponent, UnaryOp,
 };
 use stap_compiler::print::{script_to_canonical_string, script_to_string};
 use stap_compiler::{Environment, MacroLibrary, SourceFile, SourceMap, pass1};
@@ -148,15 +148,10 @@ fn stmt(s: &mut Stmt) {
                 stmt(o);
             }
         }
-        StmtKind::For {
-            init,
-            cond,
-            step,
-            body,
-        } => {
-            init.iter_mut().chain(step.iter_mut()).for_each(expr);
-            expr(cond);
-            stmt(body);
+        StmtKind::For(f) => {
+            f.init.iter_mut().chain(f.step.iter_mut()).for_each(expr);
+            expr(&mut f.cond);
+            stmt(&mut f.body);
         }
         StmtKind::Foreach(f) => {
             // SystemTap's dump does not show a sort on `@variance`.
@@ -172,10 +167,12 @@ fn stmt(s: &mut Stmt) {
             // SystemTap prints the blocks of `try` inside braces of their own.
             for b in [body, handler] {
                 block(b);
-                while let [Stmt {
-                    kind: StmtKind::Block(inner),
-                    ..
-                }] = b.stmts.as_mut_slice()
+                while let [
+                    Stmt {
+                        kind: StmtKind::Block(inner),
+                        ..
+                    },
+                ] = b.stmts.as_mut_slice()
                 {
                     let stmts = std::mem::take(&mut inner.stmts);
                     b.stmts = stmts;
@@ -311,7 +308,8 @@ impl Gen {
     }
 
     fn name(&mut self) -> String {
-        self.pick(&["a", "b", "x", "total", "s", "count_2", "_tmp"]).to_string()
+        self.pick(&["a", "b", "x", "total", "s", "count_2", "_tmp"])
+            .to_string()
     }
 
     fn literal(&mut self) -> String {
@@ -410,7 +408,11 @@ impl Gen {
                 self.pick(&["", "+", "-"]),
                 self.stmt(d, in_function)
             ),
-            9 => format!("{{ {} {} }}", self.stmt(d, in_function), self.stmt(d, in_function)),
+            9 => format!(
+                "{{ {} {} }}",
+                self.stmt(d, in_function),
+                self.stmt(d, in_function)
+            ),
             10 => format!(
                 "try {{ {} }} catch (msg) {{ {} }}",
                 self.stmt(d, in_function),
@@ -425,10 +427,16 @@ impl Gen {
     fn script(&mut self) -> String {
         let mut s = String::new();
         for i in 0..1 + self.below(4) {
-            s.push_str(&format!("global g{i}{}\n", self.pick(&["", "[100]", "%", " = -5", " = \"s\""])));
+            s.push_str(&format!(
+                "global g{i}{}\n",
+                self.pick(&["", "[100]", "%", " = -5", " = \"s\""])
+            ));
         }
         for i in 0..self.below(3) {
-            s.push_str(&format!("function f{i}:long (p:long, q) {{ {} }}\n", self.stmt(4, true)));
+            s.push_str(&format!(
+                "function f{i}:long (p:long, q) {{ {} }}\n",
+                self.stmt(4, true)
+            ));
         }
         for _ in 0..1 + self.below(3) {
             let point = self.pick(&[
@@ -439,7 +447,9 @@ impl Gen {
                 "syscall.*!, kernel.function(\"f*\").return",
                 "{begin, end}",
             ]);
-            let body: Vec<String> = (0..1 + self.below(4)).map(|_| self.stmt(4, false)).collect();
+            let body: Vec<String> = (0..1 + self.below(4))
+                .map(|_| self.stmt(4, false))
+                .collect();
             s.push_str(&format!("probe {point} {{ {} }}\n", body.join("\n")));
         }
         s

@@ -44,7 +44,10 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::infix(op_mul, Assoc::Left)
             | Op::infix(op_div, Assoc::Left)
             | Op::infix(op_mod, Assoc::Left))
-        .op(Op::prefix(neg) | Op::prefix(plus) | Op::prefix(not) | Op::prefix(bitnot)
+        .op(Op::prefix(neg)
+            | Op::prefix(plus)
+            | Op::prefix(not)
+            | Op::prefix(bitnot)
             | Op::prefix(addr_of))
         .op(Op::prefix(pre_inc) | Op::prefix(pre_dec))
         .op(Op::postfix(post_inc) | Op::postfix(post_dec))
@@ -233,9 +236,7 @@ impl Lowering<'_> {
         let mut primary = if first_pair.as_rule() == Rule::ident {
             // A name: a variable, or with what follows it a call or an array element.
             match parts.next_if(|p| matches!(p.as_rule(), Rule::call_args | Rule::index_list)) {
-                Some(args) if args.as_rule() == Rule::call_args => {
-                    self.call(first_pair, args)?
-                }
+                Some(args) if args.as_rule() == Rule::call_args => self.call(first_pair, args)?,
                 Some(indexes) => Expr {
                     span: self.span(&first_pair).to(self.span(&indexes)),
                     kind: ExprKind::Index {
@@ -322,11 +323,7 @@ impl Lowering<'_> {
                     Some(p) => Some(self.signed_number(p)?),
                     None => None,
                 };
-                ExprKind::Stat {
-                    op,
-                    operand,
-                    shift,
-                }
+                ExprKind::Stat { op, operand, shift }
             }
             Rule::hist_op => return self.hist(pair),
             Rule::defined_op => ExprKind::Defined(Box::new(self.expr(first(pair))?)),
@@ -444,7 +441,11 @@ impl Lowering<'_> {
         let params: Vec<_> = parts.collect();
         let kind = if linear {
             if params.len() != 3 {
-                let msg = if params.len() < 3 { "expected ','" } else { "expected ')'" };
+                let msg = if params.len() < 3 {
+                    "expected ','"
+                } else {
+                    "expected ')'"
+                };
                 return Err(error(span, msg));
             }
             let mut v = [0i64; 3];

@@ -35,7 +35,9 @@ impl<'t> Lowering<'t> {
 
     /// The expanded text under `span`.
     pub(super) fn text_at(&self, span: Span) -> &'t str {
-        self.text.get(span.lo as usize..span.hi as usize).unwrap_or("")
+        self.text
+            .get(span.lo as usize..span.hi as usize)
+            .unwrap_or("")
     }
 
     /// The span of `pair` in the expanded text.
@@ -183,7 +185,10 @@ impl<'t> Lowering<'t> {
         let second = blocks.next();
         let Some((epilogue, op_span)) = op else {
             if let Some(b) = second {
-                return Err(error(b.span, "expected 'probe', 'global', 'private', 'function', or '%{'"));
+                return Err(error(
+                    b.span,
+                    "expected 'probe', 'global', 'private', 'function', or '%{'",
+                ));
             }
             let points = lists.pop().expect("probe has points");
             return Ok(Item::Probe(Probe { points, body, span }));
@@ -376,13 +381,13 @@ impl<'t> Lowering<'t> {
             Rule::while_stmt => {
                 let mut parts = pair.into_inner();
                 let cond = self.expr(parts.next().expect("while condition"))?;
-                let body = Box::new(self.stmt(parts.next().expect("while body"))?);
-                StmtKind::For {
+                let body = self.stmt(parts.next().expect("while body"))?;
+                StmtKind::For(Box::new(ForLoop {
                     init: None,
                     cond,
                     step: None,
                     body,
-                }
+                }))
             }
             Rule::for_stmt => {
                 let mut parts = pair.into_inner();
@@ -394,13 +399,13 @@ impl<'t> Lowering<'t> {
                     span: cond_span,
                 });
                 let step = self.opt_expr(parts.next().expect("for step"))?;
-                let body = Box::new(self.stmt(parts.next().expect("for body"))?);
-                StmtKind::For {
+                let body = self.stmt(parts.next().expect("for body"))?;
+                StmtKind::For(Box::new(ForLoop {
                     init,
                     cond,
                     step,
                     body,
-                }
+                }))
             }
             Rule::foreach_stmt => StmtKind::Foreach(Box::new(self.foreach(pair)?)),
             Rule::return_stmt => {

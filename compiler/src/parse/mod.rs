@@ -81,7 +81,10 @@ fn recovery_point(text: &str, start: usize, err_pos: usize) -> usize {
         }
         let starts_declaration = tok.kind == TokenKind::Embedded
             || (tok.kind == TokenKind::Keyword
-                && matches!(tok.text.as_str(), "probe" | "global" | "private" | "function"));
+                && matches!(
+                    tok.text.as_str(),
+                    "probe" | "global" | "private" | "function"
+                ));
         if starts_declaration {
             return tok.start;
         }

@@ -66,17 +66,16 @@ fn name(rule: Rule) -> Option<&'static str> {
             "'probe', 'global', 'private', 'function', or '%{'"
         }
         expr | paren | bracket_in | stat_op | stat_name | hist_op | hist_name | defined_op
-        | probewrite_op | perf_op | const_op | entry_op | cast_op | atvar_op
-        | register_op | register_name | target_symbol | target_name | embedded_expr
-        | number | string_lit | string_piece | pre_inc | pre_dec | neg
-        | plus | not | bitnot | addr_of | signed_number | minus | value | unknown_at
-        | deref_op | deref_name => "an expression",
+        | probewrite_op | perf_op | const_op | entry_op | cast_op | atvar_op | register_op
+        | register_name | target_symbol | target_name | embedded_expr | number | string_lit
+        | string_piece | pre_inc | pre_dec | neg | plus | not | bitnot | addr_of
+        | signed_number | minus | value | unknown_at | deref_op | deref_name => "an expression",
         block => "'{'",
         null_stmt | try_stmt | if_stmt | for_stmt | while_stmt | foreach_stmt | return_stmt
         | delete_stmt | break_stmt | continue_stmt | next_stmt | expr_stmt => "a statement",
         assign_op | ternary_op | op_or | op_and | op_bitor | op_bitxor | op_bitand | op_match
-        | op_nomatch | op_le | op_ge | op_eq | op_ne | op_shl | op_shr | op_ushr | op_lt | op_gt
-        | op_concat | op_add | op_sub | op_mul | op_div | op_mod | post_inc | post_dec
+        | op_nomatch | op_le | op_ge | op_eq | op_ne | op_shl | op_shr | op_ushr | op_lt
+        | op_gt | op_concat | op_add | op_sub | op_mul | op_div | op_mod | post_inc | post_dec
         | in_op => "an operator",
         probe_point_list | probe_point | component | component_name | component_group => {
             "a probe point"

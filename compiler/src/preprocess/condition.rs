@@ -115,7 +115,10 @@ pub fn evaluate(
         if wildcard {
             if !matches!(op.text.as_str(), "==" | "!=") {
                 if matches!(op.text.as_str(), "<" | ">" | "<=" | ">=") {
-                    return Err((1, "wildcard not allowed with order comparison operators".into()));
+                    return Err((
+                        1,
+                        "wildcard not allowed with order comparison operators".into(),
+                    ));
                 }
                 return Err((1, "expected comparison operator".into()));
             }

@@ -4,7 +4,7 @@
 //! - script arguments are pasted where `$1`/`@1`/`$#`/`@#` stand (in the lexer);
 //! - `@define NAME(params) %( body %)` macros are recorded and `@NAME(args)` expanded
 //!   (library macros come from `.stpm` files, see [`MacroLibrary`]);
-//! - `%( cond %? then %: else %)` conditionals keep one branch ([`condition`]).
+//! - `%( cond %? then %: else %)` conditionals keep one branch (see `condition.rs`).
 //!
 //! The result is an [`Expansion`]: text for the parser, with a map from every byte
 //! back to the place in the original files it came from, so errors point at what the
@@ -182,7 +182,8 @@ impl Emitter {
         match &t.synthetic {
             None => {
                 let text = &map.file(origin.file).text;
-                self.expansion.push_copy(&text[origin.offset..t.end], origin);
+                self.expansion
+                    .push_copy(&text[origin.offset..t.end], origin);
                 self.last = Some((origin.file, t.seq, t.end));
             }
             Some(text) => {
@@ -369,10 +370,7 @@ impl<'a> Preprocessor<'a> {
         let mut nesting = 0;
         loop {
             let Some(b) = self.next_pp1()? else {
-                return Err(self.err(
-                    &name_tok,
-                    "incomplete macro definition - missing '%)'",
-                ));
+                return Err(self.err(&name_tok, "incomplete macro definition - missing '%)'"));
             };
             if b.is_op("%(") {
                 nesting += 1;
@@ -403,7 +401,10 @@ impl<'a> Preprocessor<'a> {
         if self.stack.len() >= MAX_EXPANSION_DEPTH {
             return Err(self.err(
                 &t,
-                format!("macro expansion nested too deeply (recursive macro '{}'?)", t.text),
+                format!(
+                    "macro expansion nested too deeply (recursive macro '{}'?)",
+                    t.text
+                ),
             ));
         }
         let name = t.text[1..].to_string();

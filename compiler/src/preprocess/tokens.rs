@@ -71,7 +71,8 @@ pub fn lex_file(map: &SourceMap, file: FileId, args: &[String]) -> (Vec<PpToken>
         if tok.kind == TokenKind::Operator && tok.text.len() > 1 {
             let sigil = tok.text.as_bytes()[0];
             let rest = &tok.text[1..];
-            if (sigil == b'$' || sigil == b'@') && (rest == "#" || rest.as_bytes()[0].is_ascii_digit())
+            if (sigil == b'$' || sigil == b'@')
+                && (rest == "#" || rest.as_bytes()[0].is_ascii_digit())
             {
                 paste_argument(&tok, sigil == b'$', rest, args, origin, seq, &mut out);
                 continue;
