@@ -4,8 +4,13 @@ use std::path::{Path, PathBuf};
 
 use stap_compiler::{Diagnostic, Environment, MacroLibrary, Severity, SourceFile, SourceMap};
 
+/// SystemTap's own tapset directory: where it is installed, its library macros
+/// (`@choose_defined`, `@prometheus_dump_array1`, ...) are available to scripts, as they
+/// are under `stap`.
+const SYSTEMTAP_TAPSETS: &str = "/usr/share/systemtap/tapset";
+
 /// The tapset directories: `-I` directories first, then `$STAP_RS_TAPSET_DIR`, then the
-/// `tapset/` directory shipped with stap-rs.
+/// `tapset/` directory shipped with stap-rs, then SystemTap's, if installed.
 pub fn search_path(include: &[PathBuf]) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = include.to_vec();
     if let Some(d) = std::env::var_os("STAP_RS_TAPSET_DIR") {
@@ -15,6 +20,9 @@ pub fn search_path(include: &[PathBuf]) -> Vec<PathBuf> {
         env!("CARGO_MANIFEST_DIR"),
         "/tapset"
     )));
+    if !dirs.iter().any(|d| d == Path::new(SYSTEMTAP_TAPSETS)) {
+        dirs.push(PathBuf::from(SYSTEMTAP_TAPSETS));
+    }
     dirs
 }
 

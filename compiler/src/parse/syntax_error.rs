@@ -81,9 +81,9 @@ fn name(rule: Rule) -> Option<&'static str> {
             "a probe point"
         }
         component_arg | global_init => "a literal string or number",
-        point_flag => "'?' or '!'",
+        point_flag => "'!', '?'",
         point_condition => "'if'",
-        alias_op => "'=' or '+='",
+        alias_op => "'=', '+='",
         global_var | ident => "an identifier",
         global_size | priority => "a number",
         wrap_flag => "'%'",
