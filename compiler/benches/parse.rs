@@ -71,6 +71,16 @@ fn bench_parse(c: &mut Criterion) {
         ),
         |b| b.iter(|| parse(&text, &env, &macros)),
     );
+    group.bench_function("preprocess only", |b| {
+        b.iter(|| {
+            let mut map = SourceMap::new();
+            let file = map.add(SourceFile::new("large.stp", text.as_str()));
+            stap_compiler::preprocess::preprocess(&map, file, &env, &macros)
+                .0
+                .text
+                .len()
+        })
+    });
     group.finish();
 }
 

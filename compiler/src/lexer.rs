@@ -4,6 +4,8 @@
 //! SystemTap), and diagnostics use them to say what was found at an error (`saw:
 //! identifier 'foo'`). The parser proper reads text with the pest grammar.
 
+use std::borrow::Cow;
+
 /// The kind of a token, named as SystemTap names them in messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenKind {
@@ -44,9 +46,10 @@ pub const KEYWORDS: &[&str] = &[
     "return", "delete", "while", "break", "continue", "next", "string", "long", "try", "catch",
 ];
 
-/// A token: its kind, its place in the text and its content.
+/// A token: its kind, its place in the text and its content (borrowed from the text
+/// unless a string's escapes made it differ).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Token {
+pub struct Token<'a> {
     /// The kind.
     pub kind: TokenKind,
     /// Byte offset of the first character.
@@ -54,10 +57,10 @@ pub struct Token {
     /// Byte offset one past the last character.
     pub end: usize,
     /// The content: the text as written, or a string's content without quotes.
-    pub text: String,
+    pub text: Cow<'a, str>,
 }
 
-impl Token {
+impl Token<'_> {
     /// Whether the token is the operator `op`.
     pub fn is_op(&self, op: &str) -> bool {
         self.kind == TokenKind::Operator && self.text == op
@@ -152,7 +155,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// The next token, `None` at the end of the text.
-    pub fn next_token(&mut self) -> Option<Result<Token, LexError>> {
+    pub fn next_token(&mut self) -> Option<Result<Token<'a>, LexError>> {
         if let Err(e) = self.skip_trivia() {
             return Some(Err(e));
         }
@@ -160,11 +163,11 @@ impl<'a> Lexer<'a> {
         let rest = &self.text[start..];
         let c = rest.chars().next()?;
         let bytes = rest.as_bytes();
-        let tok = |kind, end: usize, text: String| Token {
+        let tok = |kind, end: usize, text: &'a str| Token {
             kind,
             start,
             end,
-            text,
+            text: Cow::Borrowed(text),
         };
         // `$#`, `@#`, `$1`, `@1`: script arguments, read whole.
         if (c == '$' || c == '@')
@@ -180,7 +183,7 @@ impl<'a> Lexer<'a> {
             return Some(Ok(tok(
                 TokenKind::Operator,
                 self.pos,
-                rest[..len].to_string(),
+                &rest[..len],
             )));
         }
         if c.is_ascii_alphabetic() || c == '_' || c == '$' || c == '@' {
@@ -197,7 +200,7 @@ impl<'a> Lexer<'a> {
             } else {
                 TokenKind::Identifier
             };
-            return Some(Ok(tok(kind, self.pos, word.to_string())));
+            return Some(Ok(tok(kind, self.pos, word)));
         }
         if c.is_ascii_digit() {
             let len = 1 + bytes[1..]
@@ -208,7 +211,7 @@ impl<'a> Lexer<'a> {
             return Some(Ok(tok(
                 TokenKind::Number,
                 self.pos,
-                rest[..len].to_string(),
+                &rest[..len],
             )));
         }
         if c == '"' {
@@ -218,7 +221,7 @@ impl<'a> Lexer<'a> {
             return Some(match code.find("%}") {
                 Some(i) => {
                     self.pos += 2 + i + 2;
-                    Ok(tok(TokenKind::Embedded, self.pos, code[..i].to_string()))
+                    Ok(tok(TokenKind::Embedded, self.pos, &code[..i]))
                 }
                 None => {
                     self.pos = self.text.len();
@@ -241,19 +244,32 @@ impl<'a> Lexer<'a> {
             return Some(Ok(tok(
                 TokenKind::Operator,
                 self.pos,
-                rest[..len].to_string(),
+                &rest[..len],
             )));
         }
         self.pos += c.len_utf8();
-        Some(Ok(tok(TokenKind::Junk, self.pos, c.to_string())))
+        Some(Ok(tok(TokenKind::Junk, self.pos, &rest[..c.len_utf8()])))
     }
 
     /// Reads a string literal, keeping escapes as SystemTap does: `\"` becomes `"`, a
     /// backslash before any other character SystemTap does not know is dropped, and the
     /// escapes C knows stay as written for the translator to decode.
-    fn string(&mut self, start: usize) -> Result<Token, LexError> {
+    fn string(&mut self, start: usize) -> Result<Token<'a>, LexError> {
+        let body = &self.text[start + 1..];
+        // Most strings have no escapes: their content is a slice of the text.
+        if let Some(i) = body.find(['"', '\\', '\n'])
+            && body.as_bytes()[i] == b'"'
+        {
+            self.pos = start + 1 + i + 1;
+            return Ok(Token {
+                kind: TokenKind::String,
+                start,
+                end: self.pos,
+                text: Cow::Borrowed(&body[..i]),
+            });
+        }
         let mut content = String::new();
-        let mut chars = self.text[start + 1..].char_indices();
+        let mut chars = body.char_indices();
         loop {
             let Some((i, ch)) = chars.next() else {
                 self.pos = self.text.len();
@@ -276,7 +292,7 @@ impl<'a> Lexer<'a> {
                         kind: TokenKind::String,
                         start,
                         end: self.pos,
-                        text: content,
+                        text: Cow::Owned(content),
                     });
                 }
                 '\\' => {
@@ -301,7 +317,7 @@ pub fn push_escape(content: &mut String, e: char) {
 }
 
 /// The token at byte `pos` of `text`, for error messages (`None` at the end).
-pub fn token_at(text: &str, pos: usize) -> Option<Token> {
+pub fn token_at(text: &str, pos: usize) -> Option<Token<'_>> {
     let pos = pos.min(text.len());
     let mut lexer = Lexer::at(text, pos);
     match lexer.next_token()? {
@@ -310,11 +326,12 @@ pub fn token_at(text: &str, pos: usize) -> Option<Token> {
             kind: TokenKind::Junk,
             start: e.start,
             end: e.start + 1,
-            text: text[e.start..]
-                .chars()
-                .next()
-                .map(String::from)
-                .unwrap_or_default(),
+            text: Cow::Borrowed(
+                text[e.start..]
+                    .chars()
+                    .next()
+                    .map_or("", |c| &text[e.start..e.start + c.len_utf8()]),
+            ),
         }),
     }
 }
@@ -328,7 +345,7 @@ mod tests {
         let mut out = Vec::new();
         while let Some(t) = l.next_token() {
             let t = t.unwrap();
-            out.push((t.kind, t.text));
+            out.push((t.kind, t.text.into_owned()));
         }
         out
     }

@@ -82,7 +82,7 @@ fn recovery_point(text: &str, start: usize, err_pos: usize) -> usize {
         let starts_declaration = tok.kind == TokenKind::Embedded
             || (tok.kind == TokenKind::Keyword
                 && matches!(
-                    tok.text.as_str(),
+                    tok.text.as_ref(),
                     "probe" | "global" | "private" | "function"
                 ));
         if starts_declaration {

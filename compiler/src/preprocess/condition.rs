@@ -61,7 +61,7 @@ impl Environment {
 pub type ConditionError = (usize, String);
 
 fn compare<T: PartialOrd>(l: T, op: &PpToken, r: T) -> Result<bool, ConditionError> {
-    Ok(match op.text.as_str() {
+    Ok(match op.text.as_ref() {
         "<=" => l <= r,
         ">=" => l >= r,
         "<" => l < r,
@@ -73,7 +73,7 @@ fn compare<T: PartialOrd>(l: T, op: &PpToken, r: T) -> Result<bool, ConditionErr
 }
 
 fn equality(matched: bool, op: &PpToken) -> Result<bool, ConditionError> {
-    match op.text.as_str() {
+    match op.text.as_ref() {
         "==" => Ok(matched),
         "!=" => Ok(!matched),
         _ => Err((1, "expected '==' or '!='".into())),
@@ -106,15 +106,15 @@ pub fn evaluate(
         if r.kind != TokenKind::String {
             return Err((2, "expected string literal".into()));
         }
-        let target = match l.text.as_str() {
+        let target = match l.text.as_ref() {
             "kernel_v" => env.kernel_version(),
             "kernel_vr" => env.kernel_release.as_str(),
             _ => env.systemtap_version.as_str(),
         };
         let wildcard = r.text.contains(['*', '?', '[']);
         if wildcard {
-            if !matches!(op.text.as_str(), "==" | "!=") {
-                if matches!(op.text.as_str(), "<" | ">" | "<=" | ">=") {
+            if !matches!(op.text.as_ref(), "==" | "!=") {
+                if matches!(op.text.as_ref(), "<" | ">" | "<=" | ">=") {
                     return Err((
                         1,
                         "wildcard not allowed with order comparison operators".into(),
@@ -154,7 +154,7 @@ pub fn evaluate(
         return equality(fnmatch(&r.text, target), op);
     }
     if l.kind == TokenKind::Identifier && l.text.starts_with("CONFIG_") {
-        let lhs = env.kernel_config.get(&l.text).map_or("", String::as_str);
+        let lhs = env.kernel_config.get(l.text.as_ref()).map_or("", String::as_str);
         return match r.kind {
             TokenKind::String => equality(fnmatch(&r.text, lhs), op),
             TokenKind::Number => match config_number(lhs) {
@@ -162,7 +162,7 @@ pub fn evaluate(
                 None => Err((0, "Config option value not a number".into())),
             },
             TokenKind::Identifier if r.text.starts_with("CONFIG_") => {
-                let rhs = env.kernel_config.get(&r.text).map_or("", String::as_str);
+                let rhs = env.kernel_config.get(r.text.as_ref()).map_or("", String::as_str);
                 match (config_number(lhs), config_number(rhs)) {
                     (Some(a), Some(b)) => compare(a, op, b),
                     _ => compare(lhs, op, rhs),
@@ -175,7 +175,7 @@ pub fn evaluate(
         };
     }
     match (l.kind, r.kind) {
-        (TokenKind::String, TokenKind::String) => compare(l.text.as_str(), op, r.text.as_str()),
+        (TokenKind::String, TokenKind::String) => compare(l.text.as_ref(), op, r.text.as_ref()),
         (TokenKind::Number, TokenKind::Number) => compare(number(l), op, number(r)),
         (TokenKind::String, TokenKind::Number) if op.kind == TokenKind::Operator => {
             Err((2, "expected string literal as right value".into()))

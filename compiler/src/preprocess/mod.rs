@@ -26,22 +26,35 @@ use crate::source::{Expansion, FileId, Origin, SourceMap};
 
 /// A macro definition, or a parameter of an expanding macro.
 #[derive(Clone, Debug)]
-pub struct MacroDef {
+pub struct MacroDef<'a> {
     params: Vec<String>,
-    body: Rc<Vec<PpToken>>,
+    body: Rc<Vec<PpToken<'a>>>,
     defined_at: Origin,
     library: bool,
     /// For a parameter: the parameters in scope where the macro was invoked.
-    closure: Option<Rc<Params>>,
+    closure: Option<Rc<Params<'a>>>,
+}
+
+impl MacroDef<'_> {
+    /// The same definition, owning its tokens' text.
+    fn into_owned(self) -> MacroDef<'static> {
+        MacroDef {
+            params: self.params,
+            body: Rc::new(self.body.iter().cloned().map(PpToken::into_owned).collect()),
+            defined_at: self.defined_at,
+            library: self.library,
+            closure: None,
+        }
+    }
 }
 
 /// The parameters of an expanding macro, by name.
-type Params = HashMap<String, Rc<MacroDef>>;
+type Params<'a> = HashMap<String, Rc<MacroDef<'a>>>;
 
 /// The public macros of the tapset library: every `@define` of every `.stpm` file.
 #[derive(Clone, Debug, Default)]
 pub struct MacroLibrary {
-    macros: HashMap<String, Rc<MacroDef>>,
+    macros: HashMap<String, Rc<MacroDef<'static>>>,
 }
 
 impl MacroLibrary {
@@ -86,7 +99,7 @@ impl MacroLibrary {
             }
         }
         for (name, def) in pp.namespace {
-            let mut def = (*def).clone();
+            let mut def = (*def).clone().into_owned();
             def.library = true;
             self.macros.insert(name, Rc::new(def));
         }
@@ -124,7 +137,7 @@ pub fn preprocess(
                     break;
                 }
                 if t.kind == TokenKind::Operator {
-                    match t.text.as_str() {
+                    match t.text.as_ref() {
                         "(" | "[" | "{" => depth += 1,
                         ")" | "]" | "}" => depth = depth.saturating_sub(1),
                         _ => {}
@@ -170,7 +183,7 @@ impl Emitter {
         }
     }
 
-    fn emit(&mut self, map: &SourceMap, t: &PpToken) {
+    fn emit(&mut self, map: &SourceMap, t: &PpToken<'_>) {
         let origin = t.origin;
         let adjacent = t.synthetic.is_none()
             && self.last.is_some_and(|(file, seq, end)| {
@@ -195,10 +208,10 @@ impl Emitter {
 }
 
 /// A macro being expanded: where we are in its body and what its parameters are.
-struct Activation {
-    body: Rc<Vec<PpToken>>,
+struct Activation<'a> {
+    body: Rc<Vec<PpToken<'a>>>,
     cursor: usize,
-    params: Rc<Params>,
+    params: Rc<Params<'a>>,
     library: bool,
 }
 
@@ -215,11 +228,11 @@ struct Preprocessor<'a> {
     map: &'a SourceMap,
     env: &'a Environment,
     library: &'a MacroLibrary,
-    input: std::vec::IntoIter<PpToken>,
+    input: std::vec::IntoIter<PpToken<'a>>,
     lex_errors: Vec<Diagnostic>,
-    namespace: Params,
-    stack: Vec<Activation>,
-    conditionals: Vec<(PpToken, Branch)>,
+    namespace: Params<'a>,
+    stack: Vec<Activation<'a>>,
+    conditionals: Vec<(PpToken<'a>, Branch)>,
 }
 
 type PpResult<T> = Result<T, Box<Diagnostic>>;
@@ -252,16 +265,16 @@ impl<'a> Preprocessor<'a> {
         }
     }
 
-    fn error_at(&self, t: &PpToken, message: impl Into<String>) -> Diagnostic {
+    fn error_at(&self, t: &PpToken<'_>, message: impl Into<String>) -> Diagnostic {
         Diagnostic::parse_error(message, Place::Origin(t.origin)).with_saw(t.describe())
     }
 
-    fn err(&self, t: &PpToken, message: impl Into<String>) -> Box<Diagnostic> {
+    fn err(&self, t: &PpToken<'_>, message: impl Into<String>) -> Box<Diagnostic> {
         Box::new(self.error_at(t, message))
     }
 
     /// The next raw token: from the innermost macro body, or from the file.
-    fn next_pp1(&mut self) -> PpResult<Option<PpToken>> {
+    fn next_pp1(&mut self) -> PpResult<Option<PpToken<'a>>> {
         if let Some(act) = self.stack.last_mut() {
             let t = act.body.get(act.cursor).cloned();
             act.cursor += 1;
@@ -277,7 +290,7 @@ impl<'a> Preprocessor<'a> {
     }
 
     /// The next token with macros defined and expanded.
-    fn scan_pp1(&mut self, ignore_macros: bool) -> PpResult<Option<PpToken>> {
+    fn scan_pp1(&mut self, ignore_macros: bool) -> PpResult<Option<PpToken<'a>>> {
         loop {
             let Some(t) = self.next_pp1()? else {
                 if self.stack.pop().is_some() {
@@ -311,7 +324,7 @@ impl<'a> Preprocessor<'a> {
     }
 
     /// Records `@define NAME(params) %( body %)`.
-    fn define(&mut self, at: &PpToken) -> PpResult<()> {
+    fn define(&mut self, at: &PpToken<'a>) -> PpResult<()> {
         if !self.stack.is_empty() {
             return Err(self.err(at, "'@define' forbidden inside macro body"));
         }
@@ -319,7 +332,7 @@ impl<'a> Preprocessor<'a> {
         if name_tok.kind != TokenKind::Identifier {
             return Err(self.err(&name_tok, "expected identifier"));
         }
-        let name = name_tok.text.clone();
+        let name = name_tok.text.to_string();
         if let Some(first) = self.namespace.get(&name) {
             let first = first.defined_at;
             return Err(Box::new(
@@ -345,7 +358,7 @@ impl<'a> Preprocessor<'a> {
                 if p.kind != TokenKind::Identifier {
                     return Err(self.err(&p, "expected identifier"));
                 }
-                params.push(p.text.clone());
+                params.push(p.text.to_string());
                 let sep = self.require(&p)?;
                 if sep.is_op(",") {
                     t = sep;
@@ -397,7 +410,7 @@ impl<'a> Preprocessor<'a> {
 
     /// Expands `@NAME(args)`. Each argument becomes a parameter macro that, when used
     /// in the body, is expanded with the invoker's parameters in scope (a closure).
-    fn invoke(&mut self, t: PpToken, def: Rc<MacroDef>) -> PpResult<()> {
+    fn invoke(&mut self, t: PpToken<'a>, def: Rc<MacroDef<'a>>) -> PpResult<()> {
         if self.stack.len() >= MAX_EXPANSION_DEPTH {
             return Err(self.err(
                 &t,
@@ -430,11 +443,11 @@ impl<'a> Preprocessor<'a> {
     /// Reads the arguments of an invocation of `def` as parameter closures.
     fn arguments(
         &mut self,
-        t: &PpToken,
+        t: &PpToken<'a>,
         name: &str,
-        def: &MacroDef,
-        scope: Rc<Params>,
-    ) -> PpResult<Params> {
+        def: &MacroDef<'a>,
+        scope: Rc<Params<'a>>,
+    ) -> PpResult<Params<'a>> {
         let n = def.params.len();
         let open = self.next_pp1()?;
         if !open.as_ref().is_some_and(|o| o.is_op("(")) {
@@ -490,7 +503,7 @@ impl<'a> Preprocessor<'a> {
     }
 
     /// The next raw token, or an "unexpected end of file" error after `after`.
-    fn require(&mut self, after: &PpToken) -> PpResult<PpToken> {
+    fn require(&mut self, after: &PpToken<'a>) -> PpResult<PpToken<'a>> {
         match self.next_pp1()? {
             Some(t) => Ok(t),
             None => Err(self.err(after, "unexpected end-of-file")),
@@ -498,7 +511,7 @@ impl<'a> Preprocessor<'a> {
     }
 
     /// The next token with conditionals resolved: what the parser sees.
-    fn scan_pp(&mut self) -> PpResult<Option<PpToken>> {
+    fn scan_pp(&mut self) -> PpResult<Option<PpToken<'a>>> {
         loop {
             let state = self.conditionals.last().map(|c| c.1);
             let t = if matches!(state, Some(Branch::SkipThen | Branch::SkipElse)) {
@@ -548,7 +561,7 @@ impl<'a> Preprocessor<'a> {
     }
 
     /// Evaluates `l op r [&& ...] [|| ...] %?` after a `%(`.
-    fn condition(&mut self, open: &PpToken) -> PpResult<bool> {
+    fn condition(&mut self, open: &PpToken<'a>) -> PpResult<bool> {
         let mut result = false;
         let mut and_result = true;
         loop {
@@ -578,7 +591,7 @@ impl<'a> Preprocessor<'a> {
     }
 
     /// Skips a branch not taken, heeding only nested conditionals.
-    fn skip_pp(&mut self) -> PpResult<Option<PpToken>> {
+    fn skip_pp(&mut self) -> PpResult<Option<PpToken<'a>>> {
         let mut nesting = 0;
         loop {
             let t = match self.scan_pp1(true) {

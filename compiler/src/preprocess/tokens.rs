@@ -1,18 +1,20 @@
 //! The preprocessor's tokens: lexer tokens with their origin, and with script arguments
 //! (`$1`, `@1`, `$#`, `@#`) already pasted in, as SystemTap's lexer does.
 
+use std::borrow::Cow;
+
 use crate::diagnostic::{Diagnostic, Place};
 use crate::lexer::{Lexer, Token, TokenKind};
 use crate::print::qstring;
 use crate::source::{FileId, Origin, SourceMap};
 
-/// A token on its way through the preprocessor.
+/// A token on its way through the preprocessor; its text borrows from the source.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PpToken {
+pub struct PpToken<'a> {
     /// The kind.
     pub kind: TokenKind,
     /// The content (a string's without quotes).
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// Where the token starts in its file (for a pasted argument: where `$N` stood).
     pub origin: Origin,
     /// Byte offset one past the token's end in its file.
@@ -25,7 +27,7 @@ pub struct PpToken {
     pub junk_message: Option<String>,
 }
 
-impl PpToken {
+impl PpToken<'_> {
     /// Whether the token is the operator `op`.
     pub fn is_op(&self, op: &str) -> bool {
         self.kind == TokenKind::Operator && self.text == op
@@ -37,15 +39,33 @@ impl PpToken {
             kind: self.kind,
             start: 0,
             end: 0,
-            text: self.text.clone(),
+            text: Cow::Borrowed(&self.text),
         }
         .describe()
+    }
+
+    /// The same token, owning its text (for macro libraries, which outlive the
+    /// preprocessing of one file).
+    pub fn into_owned(self) -> PpToken<'static> {
+        PpToken {
+            kind: self.kind,
+            text: Cow::Owned(self.text.into_owned()),
+            origin: self.origin,
+            end: self.end,
+            seq: self.seq,
+            synthetic: self.synthetic,
+            junk_message: self.junk_message,
+        }
     }
 }
 
 /// Cuts file `file` into tokens, pasting `args` where the script names them. Returns the
 /// tokens and the lexical errors (unterminated strings, comments, embedded code).
-pub fn lex_file(map: &SourceMap, file: FileId, args: &[String]) -> (Vec<PpToken>, Vec<Diagnostic>) {
+pub fn lex_file<'a>(
+    map: &'a SourceMap,
+    file: FileId,
+    args: &[String],
+) -> (Vec<PpToken<'a>>, Vec<Diagnostic>) {
     let text = &map.file(file).text;
     let mut lexer = Lexer::new(text);
     let mut out = Vec::new();
@@ -95,13 +115,13 @@ pub fn lex_file(map: &SourceMap, file: FileId, args: &[String]) -> (Vec<PpToken>
 /// Pastes argument `which` (`#` or a number) of `args` at `tok`: raw tokens for `$`,
 /// a string literal for `@`.
 fn paste_argument(
-    tok: &Token,
+    tok: &Token<'_>,
     raw: bool,
     which: &str,
     args: &[String],
     origin: Origin,
     seq: u32,
-    out: &mut Vec<PpToken>,
+    out: &mut Vec<PpToken<'_>>,
 ) {
     let value = if which == "#" {
         Some(args.len().to_string())
@@ -115,7 +135,7 @@ fn paste_argument(
     let Some(value) = value else {
         out.push(PpToken {
             kind: TokenKind::Junk,
-            text: String::new(),
+            text: Cow::Borrowed(""),
             origin,
             end: tok.end,
             seq,
@@ -131,13 +151,13 @@ fn paste_argument(
         // `@N` is the argument quoted as a string literal, then read back by the lexer.
         let quoted = qstring(&value);
         let content = match Lexer::new(&quoted).next_token() {
-            Some(Ok(t)) => t.text,
+            Some(Ok(t)) => t.text.into_owned(),
             _ => value,
         };
         out.push(PpToken {
             kind: TokenKind::String,
             synthetic: Some(quoted),
-            text: content,
+            text: Cow::Owned(content),
             origin,
             end: tok.end,
             seq,
@@ -150,7 +170,7 @@ fn paste_argument(
         out.push(PpToken {
             kind: t.kind,
             synthetic: Some(value[t.start..t.end].to_string()),
-            text: t.text,
+            text: Cow::Owned(t.text.into_owned()),
             origin,
             end: tok.end,
             seq,
