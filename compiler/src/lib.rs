@@ -48,7 +48,7 @@ pub fn pass1(
     let (expansion, mut diagnostics) = preprocess::preprocess(map, file, env, macros);
     let name = map.file(file).name.clone();
     let expansion = map.set_expansion(file, expansion);
-    let (script, parse_diagnostics) = parse::parse_text(file, &name, &expansion.text);
+    let (script, parse_diagnostics) = parse::parse_expansion(file, &name, &expansion);
     let origin = |d: &Diagnostic| match d.place {
         Some(diagnostic::Place::Span(s)) => Some(map.origin(s)),
         Some(diagnostic::Place::Origin(o)) => Some(o),

@@ -12,54 +12,127 @@ mod syntax_error;
 
 use pest::Parser;
 
-use crate::ast::Script;
+use crate::ast::{Item, Script};
 use crate::diagnostic::{Diagnostic, Place};
 use crate::lexer::{Lexer, TokenKind};
-use crate::source::{FileId, Span};
+use crate::source::{Expansion, FileId, Span};
 use grammar::{Rule, StapParser};
 
 pub(crate) use lower::parse_number;
 
-/// Parses the expanded text `text` of file `file` into a script named `name`.
+/// Texts at least this long are parsed on several threads.
+const PARALLEL_MIN_BYTES: usize = 128 * 1024;
+
+/// Stack of each parsing thread: the parser recurses over nested constructs (see
+/// `preprocess::MAX_NESTING`).
+const PARSER_STACK_BYTES: usize = 1 << 30;
+
+/// Parses the expansion of file `file` into a script named `name`.
 ///
 /// Returns the declarations that parsed, and a diagnostic for each one that did not.
-pub fn parse_text(file: FileId, name: &str, text: &str) -> (Script, Vec<Diagnostic>) {
+/// The pieces of text between top-level keywords are independent, so a large file is
+/// split there and its pieces are parsed on several threads; the result is the same
+/// as a sequential parse, in the same order, whatever the number of threads.
+pub fn parse_expansion(
+    file: FileId,
+    name: &str,
+    expansion: &Expansion,
+) -> (Script, Vec<Diagnostic>) {
+    let text = expansion.text.as_str();
+    let mut bounds: Vec<usize> = Vec::with_capacity(expansion.declaration_starts.len() + 2);
+    bounds.push(0);
+    bounds.extend(expansion.declaration_starts.iter().copied().filter(|&b| b > 0));
+    bounds.push(text.len());
+    let threads = if text.len() >= PARALLEL_MIN_BYTES {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    } else {
+        1
+    };
+    // Contiguous groups of pieces of about equal size, one per thread.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    let mut first = 0;
+    for i in 1..bounds.len() {
+        let target = text.len() * (groups.len() + 1) / threads;
+        if bounds[i] >= target || i + 1 == bounds.len() {
+            groups.push((bounds[first], bounds[i]));
+            first = i;
+        }
+    }
+    let results: Vec<(Vec<Item>, Vec<Diagnostic>)> = match groups.as_slice() {
+        [] => Vec::new(),
+        [(a, b)] => vec![parse_range(file, text, *a, *b)],
+        [(a, b), rest @ ..] => std::thread::scope(|scope| {
+            let handles: Vec<_> = rest
+                .iter()
+                .map(|&(a, b)| {
+                    std::thread::Builder::new()
+                        .stack_size(PARSER_STACK_BYTES)
+                        .spawn_scoped(scope, move || parse_range(file, text, a, b))
+                })
+                .collect();
+            let mut results = vec![parse_range(file, text, *a, *b)];
+            for (h, &(a, b)) in handles.into_iter().zip(rest) {
+                // A thread that cannot be started, or fails, is replaced by a sequential
+                // parse of its range here.
+                let r = h.ok().and_then(|h| h.join().ok());
+                results.push(r.unwrap_or_else(|| parse_range(file, text, a, b)));
+            }
+            results
+        }),
+    };
     let mut script = Script {
         name: name.to_string(),
         items: Vec::new(),
     };
     let mut diagnostics = Vec::new();
-    let mut pos = 0;
+    for (items, diags) in results {
+        script.items.extend(items);
+        diagnostics.extend(diags);
+    }
+    (script, diagnostics)
+}
+
+/// Parses the declarations in `text[start..end]` (positions stay absolute).
+fn parse_range(
+    file: FileId,
+    text: &str,
+    start: usize,
+    end: usize,
+) -> (Vec<Item>, Vec<Diagnostic>) {
+    let mut items = Vec::new();
+    let mut diagnostics = Vec::new();
+    let bounded = &text[..end];
+    let mut pos = start;
     loop {
-        pos += skip_trivia(&text[pos..]);
-        if pos >= text.len() {
+        pos += skip_trivia(&bounded[pos..]);
+        if pos >= end {
             break;
         }
-        match StapParser::parse(Rule::declaration, &text[pos..]) {
+        match StapParser::parse(Rule::declaration, &bounded[pos..]) {
             Ok(mut pairs) => {
                 let decl = pairs.next().expect("a successful parse yields its rule");
-                let end = pos + decl.as_span().end();
+                let decl_end = pos + decl.as_span().end();
                 let mut lowering = lower::Lowering::new(file, text, pos);
                 match lowering.declaration(decl) {
-                    Ok(items) => script.items.extend(items),
+                    Ok(found) => items.extend(found),
                     Err(d) => diagnostics.push(with_saw(*d, text)),
                 }
-                pos = end;
+                pos = decl_end;
             }
             Err(e) => {
                 // Parse again with pest's error detail on, which also records the
                 // literal tokens it expected; only failing declarations pay for it.
                 pest::set_error_detail(true);
-                let detailed = StapParser::parse(Rule::declaration, &text[pos..]).err();
+                let detailed = StapParser::parse(Rule::declaration, &bounded[pos..]).err();
                 pest::set_error_detail(false);
                 let (err_pos, message) = syntax_error::describe(&e, detailed.as_ref());
-                let err_pos = (pos + err_pos).min(text.len());
+                let err_pos = (pos + err_pos).min(end);
                 diagnostics.push(syntax_error::diagnostic(file, text, err_pos, message));
-                pos = recovery_point(text, pos, err_pos);
+                pos = recovery_point(bounded, pos, err_pos);
             }
         }
     }
-    (script, diagnostics)
+    (items, diagnostics)
 }
 
 /// The length of the blanks and comments at the start of `text`.

@@ -136,6 +136,13 @@ pub fn preprocess(
                     diagnostics.push(pp.error_at(&t, msg.clone()));
                     break;
                 }
+                let starts_declaration = depth == 0
+                    && (t.kind == TokenKind::Embedded
+                        || (t.kind == TokenKind::Keyword
+                            && matches!(
+                                t.text.as_ref(),
+                                "probe" | "global" | "function" | "private"
+                            )));
                 if t.kind == TokenKind::Operator {
                     match t.text.as_ref() {
                         "(" | "[" | "{" => depth += 1,
@@ -153,7 +160,10 @@ pub fn preprocess(
                     ));
                     break;
                 }
-                out.emit(map, &t)
+                let at = out.emit(map, &t);
+                if starts_declaration {
+                    out.expansion.declaration_starts.push(at);
+                }
             }
             Ok(None) => break,
             Err(d) => {
@@ -183,7 +193,8 @@ impl Emitter {
         }
     }
 
-    fn emit(&mut self, map: &SourceMap, t: &PpToken<'_>) {
+    /// Writes `t`; returns the offset of its text in the expansion.
+    fn emit(&mut self, map: &SourceMap, t: &PpToken<'_>) -> usize {
         let origin = t.origin;
         let adjacent = t.synthetic.is_none()
             && self.last.is_some_and(|(file, seq, end)| {
@@ -192,6 +203,7 @@ impl Emitter {
         if !adjacent && !self.expansion.text.is_empty() {
             self.expansion.push_synth(" ", origin);
         }
+        let at = self.expansion.text.len();
         match &t.synthetic {
             None => {
                 let text = &map.file(origin.file).text;
@@ -204,6 +216,7 @@ impl Emitter {
                 self.last = None;
             }
         }
+        at
     }
 }
 
