@@ -180,11 +180,7 @@ impl<'a> Lexer<'a> {
                 1 + bytes[1..].iter().take_while(|b| b.is_ascii_digit()).count()
             };
             self.pos += len;
-            return Some(Ok(tok(
-                TokenKind::Operator,
-                self.pos,
-                &rest[..len],
-            )));
+            return Some(Ok(tok(TokenKind::Operator, self.pos, &rest[..len])));
         }
         if c.is_ascii_alphabetic() || c == '_' || c == '$' || c == '@' {
             let len = 1 + bytes[1..]
@@ -208,11 +204,7 @@ impl<'a> Lexer<'a> {
                 .take_while(|b| b.is_ascii_alphanumeric())
                 .count();
             self.pos += len;
-            return Some(Ok(tok(
-                TokenKind::Number,
-                self.pos,
-                &rest[..len],
-            )));
+            return Some(Ok(tok(TokenKind::Number, self.pos, &rest[..len])));
         }
         if c == '"' {
             return Some(self.string(start));
@@ -241,11 +233,7 @@ impl<'a> Lexer<'a> {
                 1
             };
             self.pos += len;
-            return Some(Ok(tok(
-                TokenKind::Operator,
-                self.pos,
-                &rest[..len],
-            )));
+            return Some(Ok(tok(TokenKind::Operator, self.pos, &rest[..len])));
         }
         self.pos += c.len_utf8();
         Some(Ok(tok(TokenKind::Junk, self.pos, &rest[..c.len_utf8()])))

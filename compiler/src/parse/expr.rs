@@ -4,7 +4,8 @@
 //! From loosest to tightest (as in SystemTap's `parse_assignment` down to
 //! `parse_crement`): assignment (right), `?:` (right), `||`, `&&`, `|`, `^`, `&`, `in`,
 //! comparisons and regex matches, shifts, `.`, `+ -`, `* / %`, unary `+ - ! ~ &`,
-//! pre-`++ --`, post-`++ --`.
+//! pre-`++ --`, post-`++ --`, and tightest of all what follows a value: call arguments,
+//! array indexes and target components (`->field`, `[i]`, `$`).
 
 use std::sync::LazyLock;
 
@@ -51,6 +52,11 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::prefix(addr_of))
         .op(Op::prefix(pre_inc) | Op::prefix(pre_dec))
         .op(Op::postfix(post_inc) | Op::postfix(post_dec))
+        .op(Op::postfix(call_args)
+            | Op::postfix(index_list)
+            | Op::postfix(member)
+            | Op::postfix(target_index)
+            | Op::postfix(pretty))
 });
 
 fn binop(rule: Rule) -> Option<BinOp> {
@@ -121,7 +127,7 @@ impl Lowering<'_> {
     /// Lowers an `expr` pair, allowing a bare histogram (the argument of `print`).
     fn expr_or_hist(&self, pair: Pair<Rule>) -> Lowered<Expr> {
         PRATT
-            .map_primary(|p| self.value(p))
+            .map_primary(|p| self.primary(p))
             .map_prefix(|op, rhs| {
                 let rhs = rhs?;
                 let span = self.span(&op).to(rhs.span);
@@ -151,6 +157,11 @@ impl Lowering<'_> {
                         keys: vec![Some(no_hist(lhs)?)],
                         array: Box::new(self.indexable(first(op))?),
                     },
+                    Rule::call_args
+                    | Rule::index_list
+                    | Rule::member
+                    | Rule::target_index
+                    | Rule::pretty => return self.select(lhs, op),
                     rule => ExprKind::PostCrement {
                         inc: rule == Rule::post_inc,
                         operand: boxed(lhs)?,
@@ -228,56 +239,89 @@ impl Lowering<'_> {
         }
     }
 
-    /// A `value`: a primary and the target components after it.
-    fn value(&self, pair: Pair<Rule>) -> Lowered<Expr> {
-        let span = self.span(&pair);
-        let mut parts = pair.into_inner().peekable();
-        let first_pair = parts.next().expect("value has a primary");
-        let mut primary = if first_pair.as_rule() == Rule::ident {
-            // A name: a variable, or with what follows it a call or an array element.
-            match parts.next_if(|p| matches!(p.as_rule(), Rule::call_args | Rule::index_list)) {
-                Some(args) if args.as_rule() == Rule::call_args => self.call(first_pair, args)?,
-                Some(indexes) => Expr {
-                    span: self.span(&first_pair).to(self.span(&indexes)),
-                    kind: ExprKind::Index {
-                        base: Box::new(Expr {
-                            span: self.span(&first_pair),
-                            kind: ExprKind::Symbol(first_pair.as_str().to_string()),
-                        }),
-                        indexes: self.index_list(indexes)?,
-                    },
-                },
-                None => Expr {
-                    span: self.span(&first_pair),
-                    kind: ExprKind::Symbol(first_pair.as_str().to_string()),
-                },
+    /// What follows a value: the arguments of a call, the indexes of an array or a
+    /// histogram, or a target component that uses the value as a typed pointer.
+    fn select(&self, lhs: Expr, op: Pair<Rule>) -> Lowered<Expr> {
+        let op_span = self.span(&op);
+        let span = lhs.span.to(op_span);
+        match (op.as_rule(), lhs.kind) {
+            (Rule::call_args, ExprKind::Symbol(name)) => {
+                let name = Ident {
+                    name,
+                    span: lhs.span,
+                };
+                self.call(name, op)
             }
-        } else {
-            self.primary(first_pair)?
-        };
-        let mut components = self.target_components(parts)?;
-        // `@hist_log(s)[bucket]` indexes the histogram rather than casting it.
-        if matches!(primary.kind, ExprKind::Hist { .. })
-            && matches!(components.first(), Some(TargetComponent::Index(_)))
-            && let TargetComponent::Index(bucket) = components.remove(0)
-        {
-            let span = primary.span.to(bucket.span);
-            primary = Expr {
+            (Rule::index_list, ExprKind::Symbol(name)) => Ok(Expr {
                 span,
                 kind: ExprKind::Index {
-                    base: Box::new(primary),
-                    indexes: vec![Some(*bucket)],
+                    base: Box::new(Expr {
+                        span: lhs.span,
+                        kind: ExprKind::Symbol(name),
+                    }),
+                    indexes: self.index_list(op)?,
                 },
-            };
+            }),
+            (Rule::target_index, kind @ ExprKind::Hist { .. }) => {
+                // `@hist_log(s)[bucket]`: one bucket of a histogram.
+                let bucket = self.expr(first(op))?;
+                Ok(Expr {
+                    span,
+                    kind: ExprKind::Index {
+                        base: Box::new(Expr {
+                            span: lhs.span,
+                            kind,
+                        }),
+                        indexes: vec![Some(bucket)],
+                    },
+                })
+            }
+            (_, kind) => {
+                let lhs = Expr {
+                    span: lhs.span,
+                    kind,
+                };
+                let components = self.target_components(std::iter::once(op))?;
+                self.with_components(lhs, components, span)
+            }
         }
-        if components.is_empty() {
-            return Ok(primary);
+    }
+
+    /// Adds target components to `lhs`: to its own components when it is a target
+    /// expression written right before it, else to a new typed-pointer cast of it.
+    fn with_components(
+        &self,
+        mut lhs: Expr,
+        new: Vec<TargetComponent>,
+        span: Span,
+    ) -> Lowered<Expr> {
+        // A component right after the target's own text extends it; after a closing
+        // parenthesis it applies to the parenthesised value, as in SystemTap.
+        let adjacent = matches!(
+            self.text_after(lhs.span).trim_start().as_bytes().first(),
+            Some(b'-' | b'[' | b'$')
+        );
+        if adjacent
+            && let ExprKind::Target { components, .. }
+            | ExprKind::Cast { components, .. }
+            | ExprKind::AtVar { components, .. }
+            | ExprKind::AutoCast { components, .. } = &mut lhs.kind
+        {
+            if matches!(components.last(), Some(TargetComponent::Pretty(_))) {
+                return Err(error(
+                    span,
+                    "-> and [ are not accepted for a pretty-printing variable",
+                ));
+            }
+            components.extend(new);
+            lhs.span = span;
+            return Ok(lhs);
         }
         Ok(Expr {
             span,
             kind: ExprKind::AutoCast {
-                operand: boxed(primary)?,
-                components,
+                operand: boxed(lhs)?,
+                components: new,
             },
         })
     }
@@ -286,6 +330,7 @@ impl Lowering<'_> {
         let span = self.span(&pair);
         let rule = pair.as_rule();
         let kind = match rule {
+            Rule::ident => ExprKind::Symbol(pair.as_str().to_string()),
             Rule::paren => return self.expr(first(pair)),
             Rule::number => ExprKind::Literal(Literal::Number(self.number(pair)?)),
             Rule::string_lit => ExprKind::Literal(Literal::String(string_value(&pair))),
@@ -508,10 +553,9 @@ impl Lowering<'_> {
     }
 
     /// A function call, or a member of the print family with its special arguments.
-    fn call(&self, name: Pair<Rule>, args: Pair<Rule>) -> Lowered<Expr> {
-        let span = self.span(&name).to(self.span(&args));
+    fn call(&self, name: Ident, args: Pair<Rule>) -> Lowered<Expr> {
+        let span = name.span.to(self.span(&args));
         let parts = args.into_inner();
-        let name = self.ident(name);
         let Some(kind) = PrintKind::from_name(&name.name) else {
             let args = parts.map(|p| self.expr(p)).collect::<Lowered<Vec<_>>>()?;
             return Ok(Expr {

@@ -33,6 +33,11 @@ impl<'t> Lowering<'t> {
         }
     }
 
+    /// The expanded text after `span`.
+    pub(super) fn text_after(&self, span: Span) -> &'t str {
+        self.text.get(span.hi as usize..).unwrap_or("")
+    }
+
     /// The expanded text under `span`.
     pub(super) fn text_at(&self, span: Span) -> &'t str {
         self.text

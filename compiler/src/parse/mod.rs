@@ -41,7 +41,13 @@ pub fn parse_expansion(
     let text = expansion.text.as_str();
     let mut bounds: Vec<usize> = Vec::with_capacity(expansion.declaration_starts.len() + 2);
     bounds.push(0);
-    bounds.extend(expansion.declaration_starts.iter().copied().filter(|&b| b > 0));
+    bounds.extend(
+        expansion
+            .declaration_starts
+            .iter()
+            .copied()
+            .filter(|&b| b > 0),
+    );
     bounds.push(text.len());
     let threads = if text.len() >= PARALLEL_MIN_BYTES {
         std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
@@ -93,12 +99,7 @@ pub fn parse_expansion(
 }
 
 /// Parses the declarations in `text[start..end]` (positions stay absolute).
-fn parse_range(
-    file: FileId,
-    text: &str,
-    start: usize,
-    end: usize,
-) -> (Vec<Item>, Vec<Diagnostic>) {
+fn parse_range(file: FileId, text: &str, start: usize, end: usize) -> (Vec<Item>, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut diagnostics = Vec::new();
     let bounded = &text[..end];

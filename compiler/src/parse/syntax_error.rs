@@ -62,7 +62,7 @@ pub(super) fn diagnostic(file: FileId, text: &str, pos: usize, message: String) 
 fn name(rule: Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
-        declaration | kw_private | global_decl | function_decl | probe_decl | embedded => {
+        declaration | kw_private | global_decl | function_decl | probe_decl => {
             "'probe', 'global', 'private', 'function', or '%{'"
         }
         expr | paren | bracket_in | stat_op | stat_name | hist_op | hist_name | defined_op

@@ -154,7 +154,10 @@ pub fn evaluate(
         return equality(fnmatch(&r.text, target), op);
     }
     if l.kind == TokenKind::Identifier && l.text.starts_with("CONFIG_") {
-        let lhs = env.kernel_config.get(l.text.as_ref()).map_or("", String::as_str);
+        let lhs = env
+            .kernel_config
+            .get(l.text.as_ref())
+            .map_or("", String::as_str);
         return match r.kind {
             TokenKind::String => equality(fnmatch(&r.text, lhs), op),
             TokenKind::Number => match config_number(lhs) {
@@ -162,7 +165,10 @@ pub fn evaluate(
                 None => Err((0, "Config option value not a number".into())),
             },
             TokenKind::Identifier if r.text.starts_with("CONFIG_") => {
-                let rhs = env.kernel_config.get(r.text.as_ref()).map_or("", String::as_str);
+                let rhs = env
+                    .kernel_config
+                    .get(r.text.as_ref())
+                    .map_or("", String::as_str);
                 match (config_number(lhs), config_number(rhs)) {
                     (Some(a), Some(b)) => compare(a, op, b),
                     _ => compare(lhs, op, rhs),
