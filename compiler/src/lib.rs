@@ -8,6 +8,7 @@
 
 pub mod ast;
 pub mod diagnostic;
+pub mod format;
 pub mod lexer;
 pub mod parse;
 pub mod preprocess;
@@ -58,12 +59,15 @@ pub fn pass1(
     // cut short there is noise.
     let cut = diagnostics.iter().filter_map(origin).min();
     let at_cut_end = |d: &Diagnostic| matches!(d.place, Some(diagnostic::Place::Span(s)) if s.lo as usize >= expansion.text.len());
+    // Errors come in the order SystemTap finds them: the parser's, in reading order,
+    // then the preprocessor's, which ended the text where it stopped.
+    let preprocessor = std::mem::take(&mut diagnostics);
     diagnostics.extend(
         parse_diagnostics
             .into_iter()
             .filter(|d| cut.is_none_or(|c| origin(d).is_some_and(|o| o < c) && !at_cut_end(d))),
     );
-    diagnostics.sort_by_key(origin);
+    diagnostics.extend(preprocessor);
     Parsed {
         script,
         diagnostics,

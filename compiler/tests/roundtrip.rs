@@ -351,7 +351,8 @@ impl Gen {
                 format!("{} {op} {}", self.name(), self.expr(d))
             }
             6 => format!("{}[{}, {}]", self.name(), self.expr(d), self.expr(d)),
-            7 => format!("[{}, *] in {}", self.expr(d), self.name()),
+            // As in SystemTap, `[k] in a` is no operand of a tighter operator: parenthesise.
+            7 => format!("([{}, *] in {})", self.expr(d), self.name()),
             8 => format!("{} in {}", self.expr(d), self.name()),
             9 => format!("f{}({}, {})", self.below(3), self.expr(d), self.expr(d)),
             10 => {

@@ -330,7 +330,21 @@ impl Lowering<'_> {
         let span = self.span(&pair);
         let rule = pair.as_rule();
         let kind = match rule {
-            Rule::ident => ExprKind::Symbol(pair.as_str().to_string()),
+            Rule::ident => {
+                let name = pair.as_str();
+                let rest = self.text_after(span);
+                if PrintKind::from_name(name).is_some() && !rest.trim_start().starts_with('(') {
+                    // The print family is syntax in SystemTap: its names must be called.
+                    let at = span.hi as usize + (rest.len() - rest.trim_start().len());
+                    let next = Span {
+                        lo: at as u32,
+                        hi: at as u32,
+                        ..span
+                    };
+                    return Err(error(next, "expected '('"));
+                }
+                ExprKind::Symbol(name.to_string())
+            }
             Rule::paren => return self.expr(first(pair)),
             Rule::number => ExprKind::Literal(Literal::Number(self.number(pair)?)),
             Rule::string_lit => ExprKind::Literal(Literal::String(string_value(&pair))),
@@ -469,9 +483,6 @@ impl Lowering<'_> {
                 ExprKind::Target { name, components }
             }
             Rule::embedded_expr => ExprKind::Embedded(self.embedded(first(pair))),
-            Rule::unknown_at => {
-                return Err(error(span, format!("unknown operator {}", pair.as_str())));
-            }
             _ => unreachable!("primary rule {rule:?}"),
         };
         Ok(Expr { kind, span })
@@ -576,7 +587,26 @@ impl Lowering<'_> {
                 }
             });
             match literal {
-                Some(s) => format = Some(s),
+                Some(s) => {
+                    if kind.format
+                        && let Err(e) = crate::format::parse(&s)
+                        && let Some(arg) = &first_arg
+                    {
+                        // SystemTap reports it at the token after the format.
+                        let after = self.span(arg);
+                        let rest = self.text_after(after);
+                        let at = (after.hi as usize + rest.len() - rest.trim_start().len()) as u32;
+                        return Err(error(
+                            Span {
+                                lo: at,
+                                hi: at,
+                                ..after
+                            },
+                            e.message(),
+                        ));
+                    }
+                    format = Some(s)
+                }
                 None => {
                     let at = first_arg.as_ref().map_or(span, |a| self.span(a));
                     return Err(error(at, "expected literal string"));

@@ -4,7 +4,7 @@ use pest::error::{Error, ErrorVariant, InputLocation};
 
 use super::grammar::Rule;
 use crate::diagnostic::{Diagnostic, Place};
-use crate::lexer::token_at;
+use crate::lexer::{TokenKind, token_at};
 use crate::source::{FileId, Span};
 
 /// The offset (relative to the parsed slice) and message of a pest error.
@@ -24,32 +24,78 @@ pub(super) fn describe(e: &Error<Rule>, detailed: Option<&Error<Rule>>) -> (usiz
     if let Some(attempts) = detailed.and_then(|d| d.parse_attempts())
         && attempts.max_position >= pos
     {
-        let found: Vec<String> = attempts
+        let expected_tokens: Vec<String> = attempts
             .expected_tokens()
             .into_iter()
             .map(|t| t.to_string())
-            .filter(|t| PUNCTUATION.contains(&t.as_str()))
-            .map(|t| format!("'{t}'"))
             .collect();
-        // Literal tokens (a closing bracket, a comma) may have been tried further on
-        // than any rule: then they alone are what is missing, at their place.
-        if attempts.max_position > pos && !found.is_empty() {
+        let quoted = |set: &[&str]| -> Vec<String> {
+            expected_tokens
+                .iter()
+                .filter(|t| set.contains(&t.as_str()))
+                .map(|t| format!("'{t}'"))
+                .collect()
+        };
+        // Literal tokens (a bracket, a comma) may have been tried further on than any
+        // rule: then they alone are what is missing, at their place.
+        let further = quoted(PUNCTUATION);
+        if attempts.max_position > pos && !further.is_empty() {
             pos = attempts.max_position;
             rules.clear();
-        }
-        if attempts.max_position == pos {
-            tokens = found;
+            tokens = further;
+        } else if attempts.max_position == pos {
+            tokens = quoted(CLOSING);
         }
     }
     (pos, expected(&rules, &tokens))
 }
 
-/// The literal tokens worth naming in an "expected" message.
-const PUNCTUATION: &[&str] = &[")", "]", "}", ",", ":"];
+/// The literal tokens worth naming when they are all that was expected.
+const PUNCTUATION: &[&str] = &["(", ")", "[", "]", "{", "}", ",", ":", ";", "="];
+
+/// The literal tokens worth naming beside rules: where something closes or continues.
+const CLOSING: &[&str] = &[")", "]", "}", ",", ":"];
+
+/// The `@` operators of the language (macros are gone by now).
+const AT_OPERATORS: &[&str] = &[
+    "@count",
+    "@sum",
+    "@min",
+    "@max",
+    "@avg",
+    "@variance",
+    "@hist_linear",
+    "@hist_log",
+    "@defined",
+    "@probewrite",
+    "@perf",
+    "@const",
+    "@entry",
+    "@cast",
+    "@var",
+    "@kregister",
+    "@uregister",
+    "@kderef",
+    "@uderef",
+];
 
 /// The diagnostic for a syntax error at `pos` of `text`, saying what was found there.
 pub(super) fn diagnostic(file: FileId, text: &str, pos: usize, message: String) -> Diagnostic {
-    let (saw, end) = match token_at(text, pos) {
+    let found = token_at(text, pos);
+    // An `@word` that is neither an operator nor a macro is the error, whatever else
+    // the parser expected there: say so, as SystemTap does.
+    let message = match &found {
+        Some(t)
+            if t.kind == TokenKind::Operator
+                && t.text.starts_with('@')
+                && t.text.len() > 1
+                && !AT_OPERATORS.contains(&t.text.as_ref()) =>
+        {
+            format!("unknown operator {}", t.text)
+        }
+        _ => message,
+    };
+    let (saw, end) = match found {
         Some(t) => (t.describe(), t.end),
         None => ("end of file".to_string(), pos),
     };
@@ -69,7 +115,7 @@ fn name(rule: Rule) -> Option<&'static str> {
         | probewrite_op | perf_op | const_op | entry_op | cast_op | atvar_op | register_op
         | register_name | target_symbol | target_name | embedded_expr | number | string_lit
         | string_piece | pre_inc | pre_dec | neg | plus | not | bitnot | addr_of
-        | signed_number | minus | value | unknown_at | deref_op | deref_name => "an expression",
+        | signed_number | minus | deref_op | deref_name => "an expression",
         block => "'{'",
         null_stmt | try_stmt | if_stmt | for_stmt | while_stmt | foreach_stmt | return_stmt
         | delete_stmt | break_stmt | continue_stmt | next_stmt | expr_stmt => "a statement",

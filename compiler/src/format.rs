@@ -1,0 +1,239 @@
+//! `printf` formats, cut into literal text and conversions as SystemTap's
+//! `print_format::string_to_components` cuts them. The parser checks every format
+//! with it (a bad conversion is a parse error, as in SystemTap); later passes use the
+//! pieces to type-check arguments and to print.
+
+/// A conversion's flags (`-`, `+`, ` `, `#`, `0`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Flags {
+    /// `-`: left-justify.
+    pub left: bool,
+    /// `+`: always print a sign.
+    pub plus: bool,
+    /// ` `: a blank before positive numbers.
+    pub space: bool,
+    /// `#`: the alternate form (`0x` prefix, ...).
+    pub special: bool,
+    /// `0`: pad with zeros.
+    pub zero_pad: bool,
+}
+
+/// A width or precision.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Size {
+    /// Not given.
+    #[default]
+    Unspecified,
+    /// A number in the format.
+    Static(u32),
+    /// `*`: taken from the next argument.
+    Dynamic,
+}
+
+/// What a conversion prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conversion {
+    /// `%d`, `%i`: signed decimal.
+    Signed,
+    /// `%u`: unsigned decimal.
+    Unsigned,
+    /// `%o`: octal.
+    Octal,
+    /// `%x`: lower-case hexadecimal.
+    HexLower,
+    /// `%X`: upper-case hexadecimal.
+    HexUpper,
+    /// `%p`: a pointer (`%#x`).
+    Pointer,
+    /// `%s`: a string.
+    String,
+    /// `%c`: a character.
+    Char,
+    /// `%b`: binary (the value's bytes).
+    Binary,
+    /// `%m`: memory at an address.
+    Memory,
+    /// `%M`: memory at an address, in hexadecimal.
+    MemoryHex,
+}
+
+/// One conversion: `%-08.3lx`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Spec {
+    /// The flags.
+    pub flags: Flags,
+    /// The field width.
+    pub width: Size,
+    /// The precision.
+    pub precision: Size,
+    /// The conversion.
+    pub conversion: Conversion,
+}
+
+/// A piece of a format.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Piece {
+    /// Text printed as it is (escapes as written in the script; `%%` already one `%`).
+    Literal(String),
+    /// A conversion of the next argument(s).
+    Spec(Spec),
+}
+
+/// Why a format is invalid, in SystemTap's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatError {
+    /// `%q` and the like.
+    InvalidConversion,
+    /// A `%` with flags or width but no conversion at the end.
+    TrailingIncomplete,
+}
+
+impl FormatError {
+    /// The message SystemTap prints.
+    pub fn message(self) -> &'static str {
+        match self {
+            FormatError::InvalidConversion => "invalid or missing conversion specifier",
+            FormatError::TrailingIncomplete => "trailing incomplete print format conversion",
+        }
+    }
+}
+
+/// Reads a number at `chars[*i..]`.
+fn number(chars: &[char], i: &mut usize) -> u32 {
+    let mut n: u32 = 0;
+    while let Some(d) = chars.get(*i).and_then(|c| c.to_digit(10)) {
+        n = n.saturating_mul(10).saturating_add(d);
+        *i += 1;
+    }
+    n
+}
+
+/// Cuts `format` into pieces.
+pub fn parse(format: &str) -> Result<Vec<Piece>, FormatError> {
+    let chars: Vec<char> = format.chars().collect();
+    let mut pieces = Vec::new();
+    let mut literal = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '%' {
+            literal.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        if i + 1 == chars.len() || chars[i + 1] == '%' {
+            literal.push('%');
+            i += 2;
+            continue;
+        }
+        if !literal.is_empty() {
+            pieces.push(Piece::Literal(std::mem::take(&mut literal)));
+        }
+        i += 1;
+        let mut flags = Flags::default();
+        // One flag, as SystemTap reads it.
+        match chars[i] {
+            '0' => flags.zero_pad = true,
+            '+' => flags.plus = true,
+            '-' => flags.left = true,
+            ' ' => flags.space = true,
+            '#' => flags.special = true,
+            _ => i -= 1,
+        }
+        i += 1;
+        let mut width = Size::Unspecified;
+        let mut precision = Size::Unspecified;
+        let started = flags != Flags::default();
+        if i >= chars.len() {
+            return if started {
+                Err(FormatError::TrailingIncomplete)
+            } else {
+                Ok(pieces)
+            };
+        }
+        if chars[i] == '*' {
+            width = Size::Dynamic;
+            i += 1;
+        } else if chars[i].is_ascii_digit() {
+            width = Size::Static(number(&chars, &mut i));
+        }
+        if i < chars.len() && chars[i] == '.' {
+            i += 1;
+            if i < chars.len() && chars[i] == '*' {
+                precision = Size::Dynamic;
+                i += 1;
+            } else if i < chars.len() && chars[i].is_ascii_digit() {
+                precision = Size::Static(number(&chars, &mut i));
+            }
+        }
+        if i < chars.len() && chars[i] == 'l' {
+            i += 1;
+        }
+        let Some(&c) = chars.get(i) else {
+            let started = started || width != Size::Unspecified || precision != Size::Unspecified;
+            return if started {
+                Err(FormatError::TrailingIncomplete)
+            } else {
+                Ok(pieces)
+            };
+        };
+        let conversion = match c {
+            'b' => Conversion::Binary,
+            'c' => Conversion::Char,
+            's' => Conversion::String,
+            'm' => Conversion::Memory,
+            'M' => Conversion::MemoryHex,
+            'd' | 'i' => Conversion::Signed,
+            'u' => Conversion::Unsigned,
+            'o' => Conversion::Octal,
+            'x' => Conversion::HexLower,
+            'X' => Conversion::HexUpper,
+            'p' => {
+                flags.special = true;
+                Conversion::Pointer
+            }
+            _ => return Err(FormatError::InvalidConversion),
+        };
+        i += 1;
+        pieces.push(Piece::Spec(Spec {
+            flags,
+            width,
+            precision,
+            conversion,
+        }));
+    }
+    if !literal.is_empty() {
+        pieces.push(Piece::Literal(literal));
+    }
+    Ok(pieces)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions_and_literals() {
+        let p = parse("a %-5d %% %08.3lx%s\\n").unwrap();
+        assert_eq!(p.len(), 6);
+        assert_eq!(p[0], Piece::Literal("a ".into()));
+        let Piece::Spec(s) = p[1] else { panic!() };
+        assert!(s.flags.left);
+        assert_eq!(s.width, Size::Static(5));
+        assert_eq!(p[2], Piece::Literal(" % ".into()));
+        let Piece::Spec(s) = p[3] else { panic!() };
+        assert!(s.flags.zero_pad);
+        assert_eq!((s.width, s.precision), (Size::Static(8), Size::Static(3)));
+        assert_eq!(s.conversion, Conversion::HexLower);
+        assert_eq!(p[5], Piece::Literal("\\n".into()));
+    }
+
+    #[test]
+    fn errors_as_systemtap_reports_them() {
+        assert_eq!(parse("%6  %s"), Err(FormatError::InvalidConversion));
+        assert_eq!(parse("%q"), Err(FormatError::InvalidConversion));
+        assert_eq!(parse("abc%-"), Err(FormatError::TrailingIncomplete));
+        assert_eq!(parse("abc%5"), Err(FormatError::TrailingIncomplete));
+        assert_eq!(parse("abc%"), Ok(vec![Piece::Literal("abc%".into())]));
+        assert!(parse("%*.*d %p").is_ok());
+    }
+}
