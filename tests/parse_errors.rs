@@ -441,6 +441,118 @@ fn junk_byte() {
 }
 
 #[test]
+fn invalid_conversion_specifier() {
+    check(
+        "invalid_conversion_specifier",
+        r#"probe begin { printf("%6  %s\n", 1, 2) }"#,
+        r#"parse error: invalid or missing conversion specifier
+        saw: operator ',' at invalid_conversion_specifier.stp:1:32
+     source: probe begin { printf("%6  %s\n", 1, 2) }
+                                            ^
+
+1 parse error.
+Pass 1: parse failed.
+"#,
+    );
+}
+
+#[test]
+fn trailing_incomplete_conversion() {
+    check(
+        "trailing_incomplete_conversion",
+        r#"probe begin { printf("%d %-", 1) }"#,
+        r#"parse error: trailing incomplete print format conversion
+        saw: operator ',' at trailing_incomplete_conversion.stp:1:29
+     source: probe begin { printf("%d %-", 1) }
+                                         ^
+
+1 parse error.
+Pass 1: parse failed.
+"#,
+    );
+}
+
+#[test]
+fn unknown_operator_reported_first() {
+    check(
+        "unknown_operator_reported_first",
+        r#"probe begin { print(@hist_l--og(values)) }"#,
+        r#"parse error: unknown operator @hist_l
+        saw: operator '@hist_l' at unknown_operator_reported_first.stp:1:21
+     source: probe begin { print(@hist_l--og(values)) }
+                                 ^
+
+1 parse error.
+Pass 1: parse failed.
+"#,
+    );
+}
+
+#[test]
+fn print_name_must_be_called() {
+    check(
+        "print_name_must_be_called",
+        r#"probe begin { x = println }"#,
+        r#"parse error: expected '('
+        saw: operator '}' at print_name_must_be_called.stp:1:27
+     source: probe begin { x = println }
+                                       ^
+
+1 parse error.
+Pass 1: parse failed.
+"#,
+    );
+}
+
+#[test]
+fn keyword_as_global_name() {
+    check(
+        "keyword_as_global_name",
+        r#"global faults, in addresses"#,
+        r#"parse error: expected an identifier
+        saw: keyword at keyword_as_global_name.stp:1:16
+     source: global faults, in addresses
+                            ^
+
+1 parse error.
+Pass 1: parse failed.
+"#,
+    );
+}
+
+#[test]
+fn regex_operator_in_probe_point() {
+    check(
+        "regex_operator_in_probe_point",
+        r#"probe timer.pr=~ofile {}"#,
+        r#"parse error: expected '=', '+=', '!', '?' or '{'
+        saw: operator '=~' at regex_operator_in_probe_point.stp:1:15
+     source: probe timer.pr=~ofile {}
+                           ^
+
+1 parse error.
+Pass 1: parse failed.
+"#,
+    );
+}
+
+#[test]
+fn function_type_then_junk() {
+    check(
+        "function_type_then_junk",
+        r#"function loops:long>(n:long) {}"#,
+        r#"parse error: expected '('
+        saw: operator '>' at function_type_then_junk.stp:1:20
+     source: function loops:long>(n:long) {}
+                                ^
+
+1 parse error.
+Pass 1: parse failed.
+"#,
+    );
+}
+
+#[test]
 fn deep_nesting_limit() {
     let script = format!(
         "probe begin {{ x = {}1{} }}",
