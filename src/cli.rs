@@ -126,8 +126,10 @@ pub struct Config {
     pub guru: bool,
     /// `-r RELEASE|DIR`.
     pub kernel: Option<String>,
-    /// Options parsed but served by later passes, named for the message that says so.
-    pub later_features: Vec<&'static str>,
+    /// A mode asked for (`-l`, `-i`, ...) that this version cannot serve yet, by name.
+    /// Options of pass 5 (`-c`, `-x`, `-T`, `-t`) need no such check: asking for pass 5
+    /// reports that it is not there yet.
+    pub unavailable_mode: Option<&'static str>,
 }
 
 impl Args {
@@ -158,24 +160,17 @@ impl Args {
         {
             bail!("invalid -T value '{t}': expected a positive number of seconds");
         }
-        let mut later_features = Vec::new();
-        for (given, name) in [
-            (self.command.is_some(), "-c CMD"),
-            (self.pid.is_some(), "-x PID"),
+        // Modes that replace running a script; their passes come with later work.
+        let unavailable_mode = [
             (self.list.is_some(), "-l PATTERN"),
             (self.list_vars.is_some(), "-L PATTERN"),
-            (self.timeout.is_some(), "-T SECONDS"),
-            (self.timing, "-t"),
             (self.interactive, "-i (the REPL)"),
             (self.dump_functions, "--dump-functions"),
             (self.dump_probe_aliases, "--dump-probe-aliases"),
-            (self.output_format == "json", "--output-format json"),
-        ] {
-            if given {
-                later_features.push(name);
-            }
-        }
-        if script.is_none() && later_features.is_empty() {
+        ]
+        .into_iter()
+        .find_map(|(given, name)| given.then_some(name));
+        if script.is_none() && unavailable_mode.is_none() {
             bail!(
                 "no script given: name a script file, or give its text with -e 'probe begin {{ ... }}'"
             );
@@ -189,7 +184,7 @@ impl Args {
             include: self.include,
             guru: self.guru,
             kernel: self.kernel,
-            later_features,
+            unavailable_mode,
         })
     }
 }

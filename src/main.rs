@@ -64,9 +64,7 @@ fn fail(e: &anyhow::Error) -> ExitCode {
 }
 
 fn run(config: &Config) -> Result<ExitCode> {
-    if let Some(mode) = config.later_features.iter().find(|f| {
-        f.starts_with("-l") || f.starts_with("-L") || f.starts_with("-i") || f.starts_with("--dump")
-    }) {
+    if let Some(mode) = config.unavailable_mode {
         anyhow::bail!("{mode} is not implemented yet in this version of stap-rs");
     }
     let Some(source) = &config.script else {

@@ -403,45 +403,29 @@ impl Lowering<'_> {
             }
             Rule::entry_op => ExprKind::Entry(Box::new(self.expr(first(pair))?)),
             Rule::cast_op => {
-                let mut parts = pair.into_inner();
+                let mut parts = pair.into_inner().peekable();
                 let operand = Box::new(self.expr(parts.next().expect("cast operand"))?);
                 let ty = string_value(&parts.next().expect("cast type"));
                 if ty.is_empty() {
                     return Err(error(span, "expected non-empty string"));
                 }
-                let mut module = None;
-                let mut rest = Vec::new();
-                for p in parts {
-                    if p.as_rule() == Rule::string_lit && rest.is_empty() {
-                        module = Some(string_value(&p));
-                    } else {
-                        rest.push(p);
-                    }
-                }
+                let (module, components) = self.module_and_components(parts)?;
                 ExprKind::Cast {
                     op: "@cast".to_string(),
                     operand,
                     ty,
                     module,
-                    components: self.target_components(rest.into_iter())?,
+                    components,
                 }
             }
             Rule::atvar_op => {
-                let mut parts = pair.into_inner();
+                let mut parts = pair.into_inner().peekable();
                 let name = string_value(&parts.next().expect("@var name"));
-                let mut module = None;
-                let mut rest = Vec::new();
-                for p in parts {
-                    if p.as_rule() == Rule::string_lit && rest.is_empty() {
-                        module = Some(string_value(&p));
-                    } else {
-                        rest.push(p);
-                    }
-                }
+                let (module, components) = self.module_and_components(parts)?;
                 ExprKind::AtVar {
                     name,
                     module,
-                    components: self.target_components(rest.into_iter())?,
+                    components,
                 }
             }
             Rule::register_op => {
@@ -523,6 +507,17 @@ impl Lowering<'_> {
             span,
             kind: ExprKind::Hist { kind, operand },
         })
+    }
+
+    /// The optional module name of `@cast`/`@var`, then the target components after it.
+    fn module_and_components<'i>(
+        &self,
+        mut parts: std::iter::Peekable<impl Iterator<Item = Pair<'i, Rule>>>,
+    ) -> Lowered<(Option<String>, Vec<TargetComponent>)> {
+        let module = parts
+            .next_if(|p| p.as_rule() == Rule::string_lit)
+            .map(|p| string_value(&p));
+        Ok((module, self.target_components(parts)?))
     }
 
     /// `->field`, `[i]`, `$`, `$$` after a target expression.
