@@ -9,12 +9,18 @@ mod common;
 use common::{assert_code, fixtures, run_in, stdout};
 
 fn check(name: &str) {
+    check_with(name, &[]);
+}
+
+fn check_with(name: &str, options: &[&str]) {
     let dir = fixtures().join("p1");
     let expected =
         std::fs::read_to_string(dir.join(format!("{name}.p1"))).expect("expected output");
     let args_text = std::fs::read_to_string(dir.join(format!("{name}.args"))).unwrap_or_default();
     let script = format!("{name}.stp");
-    let mut args = vec!["-p1", script.as_str()];
+    let mut args = vec!["-p1"];
+    args.extend(options);
+    args.push(script.as_str());
     args.extend(args_text.split_whitespace());
     let out = run_in(&dir, &args);
     assert_code(&out, 0);
@@ -68,8 +74,26 @@ fn preprocessor_and_macros() {
 }
 
 #[test]
-fn embedded_code() {
-    check("embedded");
+fn embedded_code_in_guru_mode() {
+    check_with("embedded", &["-g"]);
+}
+
+#[test]
+fn embedded_code_needs_guru_mode() {
+    let dir = fixtures().join("p1");
+    let out = run_in(&dir, &["-p1", "embedded.stp"]);
+    assert_code(&out, 1);
+    let err = common::stderr(&out);
+    assert!(
+        err.starts_with(
+            "parse error: embedded code in unprivileged script; need stap -g\n        \
+             saw: embedded-code at embedded.stp:2:1\n"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: stap-rs runs no embedded C and reads no kernel memory, even with -g")
+    );
 }
 
 #[test]

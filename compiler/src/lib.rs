@@ -49,7 +49,8 @@ pub fn pass1(
     let (expansion, mut diagnostics) = preprocess::preprocess(map, file, env, macros);
     let name = map.file(file).name.clone();
     let expansion = map.set_expansion(file, expansion);
-    let (script, parse_diagnostics) = parse::parse_expansion(file, &name, &expansion);
+    let (script, parse_diagnostics) =
+        parse::parse_expansion(file, &name, &expansion, env.guru_mode);
     let origin = |d: &Diagnostic| match d.place {
         Some(diagnostic::Place::Span(s)) => Some(map.origin(s)),
         Some(diagnostic::Place::Origin(o)) => Some(o),

@@ -31,6 +31,7 @@ fn parse(name: &str, text: &str, args: &[&str]) -> Script {
         kernel_release: "6.1.0-9-amd64".into(),
         arch: "x86_64".into(),
         args: args.iter().map(|s| s.to_string()).collect(),
+        guru_mode: true,
         ..Environment::default()
     };
     let parsed = pass1(&mut map, file, &env, &MacroLibrary::new());

@@ -395,6 +395,7 @@ impl Lowering<'_> {
                 ExprKind::Perf(name)
             }
             Rule::const_op => {
+                self.require_guru(&pair, "using @const operator not permitted; need stap -g")?;
                 let name = string_value(&first(pair));
                 if name.is_empty() {
                     return Err(error(span, "expected non-empty string"));
@@ -429,6 +430,12 @@ impl Lowering<'_> {
                 }
             }
             Rule::register_op => {
+                if pair.as_str().starts_with("@k") {
+                    self.require_guru(
+                        &pair,
+                        "using @kregister operator not permitted; need stap -g",
+                    )?;
+                }
                 let mut parts = pair.into_inner();
                 let op = parts.next().expect("register name").as_str().to_string();
                 let n = self.signed_number(parts.next().expect("register number"))?;
@@ -441,6 +448,9 @@ impl Lowering<'_> {
                 }
             }
             Rule::deref_op => {
+                if pair.as_str().starts_with("@k") {
+                    self.require_guru(&pair, "using @kderef operator not permitted; need stap -g")?;
+                }
                 let mut parts = pair.into_inner();
                 let op = parts.next().expect("deref name").as_str().to_string();
                 let size = self.signed_number(parts.next().expect("deref size"))?;
@@ -466,7 +476,17 @@ impl Lowering<'_> {
                 components.extend(self.target_components(parts)?);
                 ExprKind::Target { name, components }
             }
-            Rule::embedded_expr => ExprKind::Embedded(self.embedded(first(pair))),
+            Rule::embedded_expr => {
+                self.require_guru(
+                    &pair,
+                    "embedded expression code in unprivileged script; need stap -g",
+                )?;
+                let code = pair.as_str().trim();
+                ExprKind::Embedded(Embedded {
+                    span,
+                    code: code[2..code.len() - 2].to_string(),
+                })
+            }
             _ => unreachable!("primary rule {rule:?}"),
         };
         Ok(Expr { kind, span })

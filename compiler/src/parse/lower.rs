@@ -15,6 +15,8 @@ pub(super) type Lowered<T> = Result<T, Box<Diagnostic>>;
 /// Lowers the pairs of one declaration; `base` is where the parsed slice starts.
 pub(super) struct Lowering<'t> {
     file: FileId,
+    /// Guru mode (`-g`): embedded C and kernel-only operators are accepted.
+    privileged: bool,
     /// The whole expanded text (spans index into it).
     text: &'t str,
     base: usize,
@@ -24,9 +26,10 @@ pub(super) struct Lowering<'t> {
 
 impl<'t> Lowering<'t> {
     /// A lowering for the slice of `text` (file `file`) that starts at byte `base`.
-    pub(super) fn new(file: FileId, text: &'t str, base: usize) -> Lowering<'t> {
+    pub(super) fn new(file: FileId, privileged: bool, text: &'t str, base: usize) -> Lowering<'t> {
         Lowering {
             file,
+            privileged,
             text,
             base,
             in_function: false,
@@ -66,18 +69,31 @@ impl<'t> Lowering<'t> {
             Rule::global_decl => self.global_decl(inner)?,
             Rule::function_decl => vec![Item::Function(self.function(inner)?)],
             Rule::probe_decl => vec![self.probe(inner)?],
-            Rule::embedded => vec![Item::Embedded(self.embedded(inner))],
+            Rule::embedded => vec![Item::Embedded(self.embedded(inner)?)],
             _ => Vec::new(),
         })
     }
 
     /// `%{ code %}`.
-    pub(super) fn embedded(&self, pair: Pair<Rule>) -> Embedded {
+    /// `%{ code %}` as a declaration or function body.
+    pub(super) fn embedded(&self, pair: Pair<Rule>) -> Lowered<Embedded> {
+        self.require_guru(&pair, "embedded code in unprivileged script; need stap -g")?;
         let text = pair.as_str();
-        Embedded {
+        Ok(Embedded {
             span: self.span(&pair),
             code: text[2..text.len() - 2].to_string(),
+        })
+    }
+
+    /// SystemTap's refusal of kernel-only constructs outside guru mode (`-g`).
+    pub(super) fn require_guru(&self, pair: &Pair<Rule>, message: &str) -> Lowered<()> {
+        if self.privileged {
+            return Ok(());
         }
+        Err(Box::new(
+            Diagnostic::parse_error(message, crate::diagnostic::Place::Span(self.span(pair)))
+                .with_note("stap-rs runs no embedded C and reads no kernel memory, even with -g"),
+        ))
     }
 
     fn global_decl(&mut self, pair: Pair<Rule>) -> Lowered<Vec<Item>> {
@@ -163,7 +179,7 @@ impl<'t> Lowering<'t> {
                     }
                     f.priority = Some(n);
                 }
-                Rule::embedded => f.body = FunctionBody::Embedded(self.embedded(p)),
+                Rule::embedded => f.body = FunctionBody::Embedded(self.embedded(p)?),
                 Rule::block => f.body = FunctionBody::Block(self.block(p)?),
                 _ => {}
             }

@@ -27,7 +27,8 @@ const PARALLEL_MIN_BYTES: usize = 128 * 1024;
 /// `preprocess::MAX_NESTING`).
 const PARSER_STACK_BYTES: usize = 1 << 30;
 
-/// Parses the expansion of file `file` into a script named `name`.
+/// Parses the expansion of file `file` into a script named `name`; `privileged` (guru
+/// mode) accepts embedded C and kernel-only operators, as SystemTap's `-g` does.
 ///
 /// Returns the declarations that parsed, and a diagnostic for each one that did not.
 /// The pieces of text between top-level keywords are independent, so a large file is
@@ -37,6 +38,7 @@ pub fn parse_expansion(
     file: FileId,
     name: &str,
     expansion: &Expansion,
+    privileged: bool,
 ) -> (Script, Vec<Diagnostic>) {
     let text = expansion.text.as_str();
     let mut bounds: Vec<usize> = Vec::with_capacity(expansion.declaration_starts.len() + 2);
@@ -66,22 +68,22 @@ pub fn parse_expansion(
     }
     let results: Vec<(Vec<Item>, Vec<Diagnostic>)> = match groups.as_slice() {
         [] => Vec::new(),
-        [(a, b)] => vec![parse_range(file, text, *a, *b)],
+        [(a, b)] => vec![parse_range(file, privileged, text, *a, *b)],
         [(a, b), rest @ ..] => std::thread::scope(|scope| {
             let handles: Vec<_> = rest
                 .iter()
                 .map(|&(a, b)| {
                     std::thread::Builder::new()
                         .stack_size(PARSER_STACK_BYTES)
-                        .spawn_scoped(scope, move || parse_range(file, text, a, b))
+                        .spawn_scoped(scope, move || parse_range(file, privileged, text, a, b))
                 })
                 .collect();
-            let mut results = vec![parse_range(file, text, *a, *b)];
+            let mut results = vec![parse_range(file, privileged, text, *a, *b)];
             for (h, &(a, b)) in handles.into_iter().zip(rest) {
                 // A thread that cannot be started, or fails, is replaced by a sequential
                 // parse of its range here.
                 let r = h.ok().and_then(|h| h.join().ok());
-                results.push(r.unwrap_or_else(|| parse_range(file, text, a, b)));
+                results.push(r.unwrap_or_else(|| parse_range(file, privileged, text, a, b)));
             }
             results
         }),
@@ -99,7 +101,13 @@ pub fn parse_expansion(
 }
 
 /// Parses the declarations in `text[start..end]` (positions stay absolute).
-fn parse_range(file: FileId, text: &str, start: usize, end: usize) -> (Vec<Item>, Vec<Diagnostic>) {
+fn parse_range(
+    file: FileId,
+    privileged: bool,
+    text: &str,
+    start: usize,
+    end: usize,
+) -> (Vec<Item>, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut diagnostics = Vec::new();
     let bounded = &text[..end];
@@ -113,7 +121,7 @@ fn parse_range(file: FileId, text: &str, start: usize, end: usize) -> (Vec<Item>
             Ok(mut pairs) => {
                 let decl = pairs.next().expect("a successful parse yields its rule");
                 let decl_end = pos + decl.as_span().end();
-                let mut lowering = lower::Lowering::new(file, text, pos);
+                let mut lowering = lower::Lowering::new(file, privileged, text, pos);
                 match lowering.declaration(decl) {
                     Ok(found) => items.extend(found),
                     Err(d) => diagnostics.push(with_saw(*d, text)),
