@@ -194,7 +194,7 @@ pub struct Location {
 }
 
 /// Every file of a compilation, original and expanded.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SourceMap {
     files: Vec<Arc<SourceFile>>,
     expansions: Vec<Option<Arc<Expansion>>>,

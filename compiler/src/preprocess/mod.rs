@@ -65,7 +65,8 @@ impl MacroLibrary {
 
     /// Reads the macros of the `.stpm` file `file` (already added to `map`). A file with
     /// anything but `@define`s, or a macro defined by an earlier file, is an error and
-    /// adds nothing, as in SystemTap.
+    /// adds nothing, as in SystemTap. The macros point into `map`: scripts that use them
+    /// must be added to the same map (or a clone of it).
     pub fn load(&mut self, map: &SourceMap, file: FileId, env: &Environment) -> Vec<Diagnostic> {
         let empty = MacroLibrary::new();
         let mut pp = Preprocessor::new(map, file, env, &empty);
