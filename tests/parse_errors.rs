@@ -553,6 +553,32 @@ Pass 1: parse failed.
 }
 
 #[test]
+fn duplicate_global_names() {
+    check(
+        "duplicate_global_names",
+        r#"global x
+global y, x
+private z
+global z
+probe begin {}
+"#,
+        r#"parse error: duplicate global name
+        saw: identifier 'x' at duplicate_global_names.stp:2:11
+     source: global y, x
+                       ^
+
+parse error: global versus private variable declaration conflict
+        saw: identifier 'z' at duplicate_global_names.stp:4:8
+     source: global z
+                    ^
+
+2 parse errors.
+Pass 1: parse failed.
+"#,
+    );
+}
+
+#[test]
 fn deep_nesting_limit() {
     let script = format!(
         "probe begin {{ x = {}1{} }}",

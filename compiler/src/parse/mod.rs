@@ -10,6 +10,8 @@ mod grammar;
 mod lower;
 mod syntax_error;
 
+use std::collections::HashMap;
+
 use pest::Parser;
 
 use crate::ast::{Item, Script};
@@ -19,6 +21,9 @@ use crate::source::{Expansion, FileId, Span};
 use grammar::{Rule, StapParser};
 
 pub(crate) use lower::parse_number;
+
+/// Held while pest's (global) error-detail switch is on.
+static ERROR_DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Texts at least this long are parsed on several threads.
 const PARALLEL_MIN_BYTES: usize = 128 * 1024;
@@ -97,7 +102,30 @@ pub fn parse_expansion(
         script.items.extend(items);
         diagnostics.extend(diags);
     }
+    diagnostics.extend(duplicate_globals(&script, text));
+    // In reading order, as SystemTap reports them.
+    diagnostics.sort_by_key(|d| match d.place {
+        Some(Place::Span(s)) => s.lo,
+        _ => u32::MAX,
+    });
     (script, diagnostics)
+}
+
+/// SystemTap's checks across global declarations of one file: a name declared twice,
+/// or declared both private and not.
+fn duplicate_globals(script: &Script, text: &str) -> Vec<Diagnostic> {
+    let mut seen: HashMap<&str, bool> = HashMap::new();
+    let mut out = Vec::new();
+    for item in &script.items {
+        let Item::Global(g) = item else { continue };
+        let message = match seen.insert(&g.name.name, g.private) {
+            None => continue,
+            Some(private) if private == g.private => "duplicate global name",
+            Some(_) => "global versus private variable declaration conflict",
+        };
+        out.push(with_saw(*error(g.name.span, message), text));
+    }
+    out
 }
 
 /// Parses the declarations in `text[start..end]` (positions stay absolute).
@@ -130,10 +158,15 @@ fn parse_range(
             }
             Err(e) => {
                 // Parse again with pest's error detail on, which also records the
-                // literal tokens it expected; only failing declarations pay for it.
-                pest::set_error_detail(true);
-                let detailed = StapParser::parse(Rule::declaration, &bounded[pos..]).err();
-                pest::set_error_detail(false);
+                // literal tokens it expected; only failing declarations pay for it. The
+                // switch is global, so parsing threads take turns with it.
+                let detailed = {
+                    let _turn = ERROR_DETAIL.lock().unwrap_or_else(|e| e.into_inner());
+                    pest::set_error_detail(true);
+                    let d = StapParser::parse(Rule::declaration, &bounded[pos..]).err();
+                    pest::set_error_detail(false);
+                    d
+                };
                 let (err_pos, message) = syntax_error::describe(&e, detailed.as_ref());
                 let err_pos = (pos + err_pos).min(end);
                 diagnostics.push(syntax_error::diagnostic(file, text, err_pos, message));
