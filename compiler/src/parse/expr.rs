@@ -1,5 +1,5 @@
-//! Expressions: SystemTap's precedence and associativity, applied by a Pratt parser to
-//! the flat operand/operator runs the grammar produces.
+//! Expressions: SystemTap's precedence and associativity, applied by precedence
+//! climbing (a Pratt parser) to the flat operand/operator runs the grammar produces.
 //!
 //! From loosest to tightest (as in SystemTap's `parse_assignment` down to
 //! `parse_crement`): assignment (right), `?:` (right), `||`, `&&`, `|`, `^`, `&`, `in`,
@@ -7,10 +7,7 @@
 //! pre-`++ --`, post-`++ --`, and tightest of all what follows a value: call arguments,
 //! array indexes and target components (`->field`, `[i]`, `$`).
 
-use std::sync::LazyLock;
-
 use pest::iterators::Pair;
-use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::error;
 use super::grammar::Rule;
@@ -18,46 +15,48 @@ use super::lower::{Lowered, Lowering, first, string_value};
 use crate::ast::*;
 use crate::source::Span;
 
-static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+/// How an operator binds: its precedence level (higher binds tighter) and whether it
+/// is infix (with its associativity), prefix or postfix.
+#[derive(Clone, Copy)]
+enum Binding {
+    Infix(u8, Assoc),
+    Prefix(u8),
+    Postfix(u8),
+}
+
+/// Whether an infix operator groups to the left or the right.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Assoc {
+    Left,
+    Right,
+}
+
+/// SystemTap's precedence table, loosest first.
+fn binding(rule: Rule) -> Option<Binding> {
     use Rule::*;
-    PrattParser::new()
-        .op(Op::infix(assign_op, Assoc::Right))
-        .op(Op::infix(ternary_op, Assoc::Right))
-        .op(Op::infix(op_or, Assoc::Left))
-        .op(Op::infix(op_and, Assoc::Left))
-        .op(Op::infix(op_bitor, Assoc::Left))
-        .op(Op::infix(op_bitxor, Assoc::Left))
-        .op(Op::infix(op_bitand, Assoc::Left))
-        .op(Op::postfix(in_op))
-        .op(Op::infix(op_lt, Assoc::Left)
-            | Op::infix(op_gt, Assoc::Left)
-            | Op::infix(op_le, Assoc::Left)
-            | Op::infix(op_ge, Assoc::Left)
-            | Op::infix(op_eq, Assoc::Left)
-            | Op::infix(op_ne, Assoc::Left)
-            | Op::infix(op_match, Assoc::Left)
-            | Op::infix(op_nomatch, Assoc::Left))
-        .op(Op::infix(op_shl, Assoc::Left)
-            | Op::infix(op_shr, Assoc::Left)
-            | Op::infix(op_ushr, Assoc::Left))
-        .op(Op::infix(op_concat, Assoc::Left))
-        .op(Op::infix(op_add, Assoc::Left) | Op::infix(op_sub, Assoc::Left))
-        .op(Op::infix(op_mul, Assoc::Left)
-            | Op::infix(op_div, Assoc::Left)
-            | Op::infix(op_mod, Assoc::Left))
-        .op(Op::prefix(neg)
-            | Op::prefix(plus)
-            | Op::prefix(not)
-            | Op::prefix(bitnot)
-            | Op::prefix(addr_of))
-        .op(Op::prefix(pre_inc) | Op::prefix(pre_dec))
-        .op(Op::postfix(post_inc) | Op::postfix(post_dec))
-        .op(Op::postfix(call_args)
-            | Op::postfix(index_list)
-            | Op::postfix(member)
-            | Op::postfix(target_index)
-            | Op::postfix(pretty))
-});
+    Some(match rule {
+        assign_op => Binding::Infix(1, Assoc::Right),
+        ternary_op => Binding::Infix(2, Assoc::Right),
+        op_or => Binding::Infix(3, Assoc::Left),
+        op_and => Binding::Infix(4, Assoc::Left),
+        op_bitor => Binding::Infix(5, Assoc::Left),
+        op_bitxor => Binding::Infix(6, Assoc::Left),
+        op_bitand => Binding::Infix(7, Assoc::Left),
+        in_op => Binding::Postfix(8),
+        op_lt | op_gt | op_le | op_ge | op_eq | op_ne | op_match | op_nomatch => {
+            Binding::Infix(9, Assoc::Left)
+        }
+        op_shl | op_shr | op_ushr => Binding::Infix(10, Assoc::Left),
+        op_concat => Binding::Infix(11, Assoc::Left),
+        op_add | op_sub => Binding::Infix(12, Assoc::Left),
+        op_mul | op_div | op_mod => Binding::Infix(13, Assoc::Left),
+        neg | plus | not | bitnot | addr_of => Binding::Prefix(14),
+        pre_inc | pre_dec => Binding::Prefix(15),
+        post_inc | post_dec => Binding::Postfix(16),
+        call_args | index_list | member | target_index | pretty => Binding::Postfix(17),
+        _ => return None,
+    })
+}
 
 fn binop(rule: Rule) -> Option<BinOp> {
     Some(match rule {
@@ -126,80 +125,118 @@ impl Lowering<'_> {
 
     /// Lowers an `expr` pair, allowing a bare histogram (the argument of `print`).
     fn expr_or_hist(&self, pair: Pair<Rule>) -> Lowered<Expr> {
-        PRATT
-            .map_primary(|p| self.primary(p))
-            .map_prefix(|op, rhs| {
-                let rhs = rhs?;
-                let span = self.span(&op).to(rhs.span);
-                let kind = match op.as_rule() {
-                    Rule::pre_inc | Rule::pre_dec => ExprKind::PreCrement {
-                        inc: op.as_rule() == Rule::pre_inc,
-                        operand: boxed(rhs)?,
-                    },
-                    Rule::addr_of => return self.address_of(rhs, span),
-                    rule => {
-                        let u = match rule {
-                            Rule::neg => UnaryOp::Neg,
-                            Rule::plus => UnaryOp::Plus,
-                            Rule::not => UnaryOp::Not,
-                            _ => UnaryOp::BitNot,
-                        };
-                        ExprKind::Unary(u, boxed(rhs)?)
-                    }
+        let mut pairs = pair.into_inner().peekable();
+        self.climb(&mut pairs, 0)
+    }
+
+    /// Precedence climbing over the flat run of operands and operators: reads one
+    /// operand with its prefix operators, then every operator that binds at least as
+    /// tightly as `min`.
+    fn climb<'i>(
+        &self,
+        pairs: &mut std::iter::Peekable<pest::iterators::Pairs<'i, Rule>>,
+        min: u8,
+    ) -> Lowered<Expr> {
+        let first = pairs.next().expect("an expression starts with an operand");
+        let mut lhs = match binding(first.as_rule()) {
+            Some(Binding::Prefix(level)) => {
+                let operand = self.climb(pairs, level)?;
+                self.prefix(first, operand)?
+            }
+            _ => self.primary(first)?,
+        };
+        while let Some(op) = pairs.peek() {
+            match binding(op.as_rule()) {
+                Some(Binding::Infix(level, assoc)) if level >= min => {
+                    let op = pairs.next().expect("peeked");
+                    let next_min = if assoc == Assoc::Right {
+                        level
+                    } else {
+                        level + 1
+                    };
+                    let rhs = self.climb(pairs, next_min)?;
+                    lhs = self.infix(lhs, op, rhs)?;
+                }
+                Some(Binding::Postfix(level)) if level >= min => {
+                    let op = pairs.next().expect("peeked");
+                    lhs = self.postfix(lhs, op)?;
+                }
+                _ => break,
+            }
+        }
+        Ok(lhs)
+    }
+
+    /// `op operand` for the prefix operators.
+    fn prefix(&self, op: Pair<Rule>, rhs: Expr) -> Lowered<Expr> {
+        let span = self.span(&op).to(rhs.span);
+        let kind = match op.as_rule() {
+            Rule::pre_inc | Rule::pre_dec => ExprKind::PreCrement {
+                inc: op.as_rule() == Rule::pre_inc,
+                operand: boxed(rhs)?,
+            },
+            Rule::addr_of => return self.address_of(rhs, span),
+            rule => {
+                let u = match rule {
+                    Rule::neg => UnaryOp::Neg,
+                    Rule::plus => UnaryOp::Plus,
+                    Rule::not => UnaryOp::Not,
+                    _ => UnaryOp::BitNot,
                 };
-                Ok(Expr { kind, span })
-            })
-            .map_postfix(|lhs, op| {
-                let lhs = lhs?;
-                let span = lhs.span.to(self.span(&op));
-                let kind = match op.as_rule() {
-                    Rule::in_op => ExprKind::In {
-                        keys: vec![Some(no_hist(lhs)?)],
-                        array: Box::new(self.indexable(first(op))?),
-                    },
-                    Rule::call_args
-                    | Rule::index_list
-                    | Rule::member
-                    | Rule::target_index
-                    | Rule::pretty => return self.select(lhs, op),
-                    rule => ExprKind::PostCrement {
-                        inc: rule == Rule::post_inc,
-                        operand: boxed(lhs)?,
-                    },
-                };
-                Ok(Expr { kind, span })
-            })
-            .map_infix(|lhs, op, rhs| {
-                let (lhs, rhs) = (lhs?, rhs?);
-                let span = lhs.span.to(rhs.span);
-                let rule = op.as_rule();
-                let kind = match rule {
-                    Rule::assign_op => {
-                        ExprKind::Assign(assign_op(op.as_str()), boxed(lhs)?, boxed(rhs)?)
+                ExprKind::Unary(u, boxed(rhs)?)
+            }
+        };
+        Ok(Expr { kind, span })
+    }
+
+    /// `operand op` for the postfix operators (`in` included).
+    fn postfix(&self, lhs: Expr, op: Pair<Rule>) -> Lowered<Expr> {
+        let span = lhs.span.to(self.span(&op));
+        let kind = match op.as_rule() {
+            Rule::in_op => ExprKind::In {
+                keys: vec![Some(no_hist(lhs)?)],
+                array: Box::new(self.indexable(first(op))?),
+            },
+            Rule::call_args
+            | Rule::index_list
+            | Rule::member
+            | Rule::target_index
+            | Rule::pretty => return self.select(lhs, op),
+            rule => ExprKind::PostCrement {
+                inc: rule == Rule::post_inc,
+                operand: boxed(lhs)?,
+            },
+        };
+        Ok(Expr { kind, span })
+    }
+
+    /// `lhs op rhs` for the infix operators.
+    fn infix(&self, lhs: Expr, op: Pair<Rule>, rhs: Expr) -> Lowered<Expr> {
+        let span = lhs.span.to(rhs.span);
+        let rule = op.as_rule();
+        let kind = match rule {
+            Rule::assign_op => ExprKind::Assign(assign_op(op.as_str()), boxed(lhs)?, boxed(rhs)?),
+            Rule::ternary_op => {
+                let middle = self.expr(first(op))?;
+                ExprKind::Ternary(boxed(lhs)?, Box::new(middle), boxed(rhs)?)
+            }
+            Rule::op_match | Rule::op_nomatch => match rhs.kind {
+                ExprKind::Literal(Literal::String(pattern)) if self.is_bare(&rhs) => {
+                    ExprKind::Regex {
+                        subject: boxed(lhs)?,
+                        negated: rule == Rule::op_nomatch,
+                        pattern,
                     }
-                    Rule::ternary_op => {
-                        let middle = self.expr(first(op))?;
-                        ExprKind::Ternary(boxed(lhs)?, Box::new(middle), boxed(rhs)?)
-                    }
-                    Rule::op_match | Rule::op_nomatch => match rhs.kind {
-                        ExprKind::Literal(Literal::String(pattern)) if self.is_bare(&rhs) => {
-                            ExprKind::Regex {
-                                subject: boxed(lhs)?,
-                                negated: rule == Rule::op_nomatch,
-                                pattern,
-                            }
-                        }
-                        _ => return Err(error(rhs.span, "expected literal string")),
-                    },
-                    _ => ExprKind::Binary(
-                        binop(rule).expect("every infix rule is an operator"),
-                        boxed(lhs)?,
-                        boxed(rhs)?,
-                    ),
-                };
-                Ok(Expr { kind, span })
-            })
-            .parse(pair.into_inner())
+                }
+                _ => return Err(error(rhs.span, "expected literal string")),
+            },
+            _ => ExprKind::Binary(
+                binop(rule).expect("every infix rule is an operator"),
+                boxed(lhs)?,
+                boxed(rhs)?,
+            ),
+        };
+        Ok(Expr { kind, span })
     }
 
     /// Whether `e` was written as a bare literal, not in parentheses.
