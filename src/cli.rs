@@ -73,7 +73,7 @@ pub struct Args {
     #[arg(short = 'r', value_name = "RELEASE|DIR")]
     pub kernel: Option<String>,
 
-    /// Guru mode (accepted for `%( guru_mode == 1 %)`; embedded C is still not supported).
+    /// Guru mode: embedded C and kernel-only operators get past parsing, as with stap -g (stap-rs never runs them).
     #[arg(short = 'g')]
     pub guru: bool,
 
