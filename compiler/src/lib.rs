@@ -38,19 +38,50 @@ impl Parsed {
     }
 }
 
+/// Files at least this long are parsed on a second thread while they are preprocessed.
+const CONCURRENT_MIN_BYTES: usize = 128 * 1024;
+
+/// Stack of a parsing thread: the parser recurses over nested constructs (see
+/// `preprocess::MAX_NESTING`).
+const PARSER_STACK_BYTES: usize = 1 << 30;
+
+/// A parsed piece and its place in the file's sequence of pieces.
+type ParsedPiece = (usize, (Vec<ast::Item>, Vec<Diagnostic>));
+
 /// Pass 1 on file `file` of `map`: preprocess it in `env` with the library macros
 /// `macros`, then parse it.
+///
+/// The expanded text comes in independent pieces (the declarations between top-level
+/// keywords). A large file's pieces are parsed on a second thread as soon as the
+/// preprocessor completes them, and by this thread too once it is done preprocessing;
+/// the result is the same as a sequential parse, in the same order.
 pub fn pass1(
     map: &mut SourceMap,
     file: FileId,
     env: &Environment,
     macros: &MacroLibrary,
 ) -> Parsed {
-    let (expansion, mut diagnostics) = preprocess::preprocess(map, file, env, macros);
+    let privileged = env.guru_mode;
+    let concurrent = map.file(file).text.len() >= CONCURRENT_MIN_BYTES;
+    let (expansion, mut diagnostics, mut pieces) = if concurrent {
+        preprocess_and_parse_concurrently(map, file, env, macros)
+    } else {
+        let mut pieces: Vec<ParsedPiece> = Vec::new();
+        let (expansion, diagnostics) =
+            preprocess::preprocess_in_pieces(map, file, env, macros, &mut |at, text| {
+                let n = pieces.len();
+                pieces.push((n, parse::parse_piece(file, privileged, text, at)));
+            });
+        (expansion, diagnostics, pieces)
+    };
+    pieces.sort_by_key(|(i, _)| *i);
     let name = map.file(file).name.clone();
     let expansion = map.set_expansion(file, expansion);
-    let (script, parse_diagnostics) =
-        parse::parse_expansion(file, &name, &expansion, env.guru_mode);
+    let (script, parse_diagnostics) = parse::assemble(
+        &name,
+        &expansion.text,
+        pieces.into_iter().map(|(_, p)| p).collect(),
+    );
     let origin = |d: &Diagnostic| match d.place {
         Some(diagnostic::Place::Span(s)) => Some(map.origin(s)),
         Some(diagnostic::Place::Origin(o)) => Some(o),
@@ -73,4 +104,67 @@ pub fn pass1(
         script,
         diagnostics,
     }
+}
+
+/// Preprocesses `file` on this thread while a second thread parses the pieces it
+/// completes; when preprocessing ends, this thread helps parse the rest.
+fn preprocess_and_parse_concurrently(
+    map: &SourceMap,
+    file: FileId,
+    env: &Environment,
+    macros: &MacroLibrary,
+) -> (source::Expansion, Vec<Diagnostic>, Vec<ParsedPiece>) {
+    use std::sync::{Mutex, mpsc};
+    let privileged = env.guru_mode;
+    let (send, receive) = mpsc::channel::<(usize, usize, String)>();
+    let receive = Mutex::new(receive);
+    let results = Mutex::new(Vec::new());
+    // Takes pieces from the queue and parses them until the queue is closed and empty.
+    let work = || {
+        loop {
+            let next = receive.lock().unwrap_or_else(|e| e.into_inner()).recv();
+            let Ok((index, at, text)) = next else { break };
+            let parsed = parse::parse_piece(file, privileged, &text, at);
+            results
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((index, parsed));
+        }
+    };
+    let (expansion, diagnostics) = std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new()
+            .stack_size(PARSER_STACK_BYTES)
+            .spawn_scoped(scope, work);
+        // Pieces go out in batches of about this many bytes, to keep the hand-over cost
+        // small against the parsing.
+        const BATCH_BYTES: usize = 16 * 1024;
+        let mut count = 0;
+        let mut batch = String::new();
+        let mut batch_at = 0;
+        let out = preprocess::preprocess_in_pieces(map, file, env, macros, &mut |at, text| {
+            if batch.is_empty() {
+                batch_at = at;
+            }
+            batch.push_str(text);
+            if batch.len() >= BATCH_BYTES {
+                // If the helper is gone, this thread parses everything below.
+                let _ = send.send((count, batch_at, std::mem::take(&mut batch)));
+                count += 1;
+            }
+        });
+        if !batch.is_empty() {
+            let _ = send.send((count, batch_at, batch));
+        }
+        drop(send);
+        work();
+        if let Ok(h) = helper
+            && let Err(panic) = h.join()
+        {
+            // A bug in the parser: fail as loudly as on this thread.
+            std::panic::resume_unwind(panic);
+        }
+        out
+    });
+    let pieces = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    (expansion, diagnostics, pieces)
 }

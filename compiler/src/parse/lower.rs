@@ -17,8 +17,11 @@ pub(super) struct Lowering<'t> {
     file: FileId,
     /// Guru mode (`-g`): embedded C and kernel-only operators are accepted.
     privileged: bool,
-    /// The whole expanded text (spans index into it).
+    /// The piece of expanded text being read.
     text: &'t str,
+    /// Offset of `text` in the whole expanded text (spans are whole-text positions).
+    origin: usize,
+    /// Offset in `text` of the slice the pairs were parsed from.
     base: usize,
     /// Whether a `return` is allowed here (inside a function).
     in_function: bool,
@@ -26,11 +29,18 @@ pub(super) struct Lowering<'t> {
 
 impl<'t> Lowering<'t> {
     /// A lowering for the slice of `text` (file `file`) that starts at byte `base`.
-    pub(super) fn new(file: FileId, privileged: bool, text: &'t str, base: usize) -> Lowering<'t> {
+    pub(super) fn new(
+        file: FileId,
+        privileged: bool,
+        text: &'t str,
+        origin: usize,
+        base: usize,
+    ) -> Lowering<'t> {
         Lowering {
             file,
             privileged,
             text,
+            origin,
             base,
             in_function: false,
         }
@@ -38,20 +48,23 @@ impl<'t> Lowering<'t> {
 
     /// The expanded text after `span`.
     pub(super) fn text_after(&self, span: Span) -> &'t str {
-        self.text.get(span.hi as usize..).unwrap_or("")
+        self.text
+            .get((span.hi as usize).saturating_sub(self.origin)..)
+            .unwrap_or("")
     }
 
     /// The expanded text under `span`.
     pub(super) fn text_at(&self, span: Span) -> &'t str {
-        self.text
-            .get(span.lo as usize..span.hi as usize)
-            .unwrap_or("")
+        let lo = (span.lo as usize).saturating_sub(self.origin);
+        let hi = (span.hi as usize).saturating_sub(self.origin);
+        self.text.get(lo..hi).unwrap_or("")
     }
 
     /// The span of `pair` in the expanded text.
     pub(super) fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.base + s.start(), self.base + s.end())
+        let at = self.origin + self.base;
+        Span::new(self.file, at + s.start(), at + s.end())
     }
 
     /// An identifier.

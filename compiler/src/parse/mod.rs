@@ -17,7 +17,7 @@ use pest::Parser;
 use crate::ast::{Item, Script};
 use crate::diagnostic::{Diagnostic, Place};
 use crate::lexer::{Lexer, TokenKind};
-use crate::source::{Expansion, FileId, Span};
+use crate::source::{FileId, Span};
 use grammar::{Rule, StapParser};
 
 pub(crate) use lower::parse_number;
@@ -25,85 +25,38 @@ pub(crate) use lower::parse_number;
 /// Held while pest's (global) error-detail switch is on.
 static ERROR_DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Texts at least this long are parsed on several threads.
-const PARALLEL_MIN_BYTES: usize = 128 * 1024;
-
-/// Stack of each parsing thread: the parser recurses over nested constructs (see
-/// `preprocess::MAX_NESTING`).
-const PARSER_STACK_BYTES: usize = 1 << 30;
-
-/// Parses the expansion of file `file` into a script named `name`; `privileged` (guru
+/// Parses one piece of expanded text of file `file`: the declarations between two
+/// top-level keywords (see `Expansion::declaration_starts`), which can be parsed
+/// independently of the rest. `origin` is the piece's offset in the whole expanded
+/// text: spans and diagnostics come out in whole-text positions. `privileged` (guru
 /// mode) accepts embedded C and kernel-only operators, as SystemTap's `-g` does.
-///
-/// Returns the declarations that parsed, and a diagnostic for each one that did not.
-/// The pieces of text between top-level keywords are independent, so a large file is
-/// split there and its pieces are parsed on several threads; the result is the same
-/// as a sequential parse, in the same order, whatever the number of threads.
-pub fn parse_expansion(
+pub fn parse_piece(
     file: FileId,
-    name: &str,
-    expansion: &Expansion,
     privileged: bool,
+    text: &str,
+    origin: usize,
+) -> (Vec<Item>, Vec<Diagnostic>) {
+    parse_range(file, privileged, text, origin)
+}
+
+/// Puts the parsed pieces of one file together: declarations in order, checks across
+/// declarations, and the diagnostics in reading order, as SystemTap reports them.
+/// `text` is the whole expanded text.
+pub fn assemble(
+    name: &str,
+    text: &str,
+    pieces: Vec<(Vec<Item>, Vec<Diagnostic>)>,
 ) -> (Script, Vec<Diagnostic>) {
-    let text = expansion.text.as_str();
-    let mut bounds: Vec<usize> = Vec::with_capacity(expansion.declaration_starts.len() + 2);
-    bounds.push(0);
-    bounds.extend(
-        expansion
-            .declaration_starts
-            .iter()
-            .copied()
-            .filter(|&b| b > 0),
-    );
-    bounds.push(text.len());
-    let threads = if text.len() >= PARALLEL_MIN_BYTES {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-    } else {
-        1
-    };
-    // Contiguous groups of pieces of about equal size, one per thread.
-    let mut groups: Vec<(usize, usize)> = Vec::new();
-    let mut first = 0;
-    for i in 1..bounds.len() {
-        let target = text.len() * (groups.len() + 1) / threads;
-        if bounds[i] >= target || i + 1 == bounds.len() {
-            groups.push((bounds[first], bounds[i]));
-            first = i;
-        }
-    }
-    let results: Vec<(Vec<Item>, Vec<Diagnostic>)> = match groups.as_slice() {
-        [] => Vec::new(),
-        [(a, b)] => vec![parse_range(file, privileged, text, *a, *b)],
-        [(a, b), rest @ ..] => std::thread::scope(|scope| {
-            let handles: Vec<_> = rest
-                .iter()
-                .map(|&(a, b)| {
-                    std::thread::Builder::new()
-                        .stack_size(PARSER_STACK_BYTES)
-                        .spawn_scoped(scope, move || parse_range(file, privileged, text, a, b))
-                })
-                .collect();
-            let mut results = vec![parse_range(file, privileged, text, *a, *b)];
-            for (h, &(a, b)) in handles.into_iter().zip(rest) {
-                // A thread that cannot be started, or fails, is replaced by a sequential
-                // parse of its range here.
-                let r = h.ok().and_then(|h| h.join().ok());
-                results.push(r.unwrap_or_else(|| parse_range(file, privileged, text, a, b)));
-            }
-            results
-        }),
-    };
     let mut script = Script {
         name: name.to_string(),
         items: Vec::new(),
     };
     let mut diagnostics = Vec::new();
-    for (items, diags) in results {
+    for (items, diags) in pieces {
         script.items.extend(items);
         diagnostics.extend(diags);
     }
     diagnostics.extend(duplicate_globals(&script, text));
-    // In reading order, as SystemTap reports them.
     diagnostics.sort_by_key(|d| match d.place {
         Some(Place::Span(s)) => s.lo,
         _ => u32::MAX,
@@ -123,36 +76,36 @@ fn duplicate_globals(script: &Script, text: &str) -> Vec<Diagnostic> {
             Some(private) if private == g.private => "duplicate global name",
             Some(_) => "global versus private variable declaration conflict",
         };
-        out.push(with_saw(*error(g.name.span, message), text));
+        out.push(with_saw(*error(g.name.span, message), text, 0));
     }
     out
 }
 
-/// Parses the declarations in `text[start..end]` (positions stay absolute).
+/// Parses the declarations in `text`, which starts at offset `origin` of the whole
+/// expanded text.
 fn parse_range(
     file: FileId,
     privileged: bool,
     text: &str,
-    start: usize,
-    end: usize,
+    origin: usize,
 ) -> (Vec<Item>, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut diagnostics = Vec::new();
-    let bounded = &text[..end];
-    let mut pos = start;
+    let end = text.len();
+    let mut pos = 0;
     loop {
-        pos += skip_trivia(&bounded[pos..]);
+        pos += skip_trivia(&text[pos..]);
         if pos >= end {
             break;
         }
-        match StapParser::parse(Rule::declaration, &bounded[pos..]) {
+        match StapParser::parse(Rule::declaration, &text[pos..]) {
             Ok(mut pairs) => {
                 let decl = pairs.next().expect("a successful parse yields its rule");
                 let decl_end = pos + decl.as_span().end();
-                let mut lowering = lower::Lowering::new(file, privileged, text, pos);
+                let mut lowering = lower::Lowering::new(file, privileged, text, origin, pos);
                 match lowering.declaration(decl) {
                     Ok(found) => items.extend(found),
-                    Err(d) => diagnostics.push(with_saw(*d, text)),
+                    Err(d) => diagnostics.push(with_saw(*d, text, origin)),
                 }
                 pos = decl_end;
             }
@@ -163,14 +116,16 @@ fn parse_range(
                 let detailed = {
                     let _turn = ERROR_DETAIL.lock().unwrap_or_else(|e| e.into_inner());
                     pest::set_error_detail(true);
-                    let d = StapParser::parse(Rule::declaration, &bounded[pos..]).err();
+                    let d = StapParser::parse(Rule::declaration, &text[pos..]).err();
                     pest::set_error_detail(false);
                     d
                 };
                 let (err_pos, message) = syntax_error::describe(&e, detailed.as_ref());
                 let err_pos = (pos + err_pos).min(end);
-                diagnostics.push(syntax_error::diagnostic(file, text, err_pos, message));
-                pos = recovery_point(bounded, pos, err_pos);
+                diagnostics.push(syntax_error::diagnostic(
+                    file, text, origin, err_pos, message,
+                ));
+                pos = recovery_point(text, pos, err_pos);
             }
         }
     }
@@ -208,12 +163,15 @@ fn recovery_point(text: &str, start: usize, err_pos: usize) -> usize {
 }
 
 /// Adds what was found at the place to a lowering error, as SystemTap's errors show it.
-fn with_saw(d: Diagnostic, text: &str) -> Diagnostic {
+/// `text` starts at offset `origin` of the whole expanded text.
+fn with_saw(d: Diagnostic, text: &str, origin: usize) -> Diagnostic {
     match (d.place, &d.saw) {
-        (Some(Place::Span(span)), None) => match crate::lexer::token_at(text, span.lo as usize) {
-            Some(t) => d.with_saw(t.describe()),
-            None => d,
-        },
+        (Some(Place::Span(span)), None) => {
+            match crate::lexer::token_at(text, (span.lo as usize).saturating_sub(origin)) {
+                Some(t) => d.with_saw(t.describe()),
+                None => d,
+            }
+        }
         _ => d,
     }
 }

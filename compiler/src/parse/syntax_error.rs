@@ -79,8 +79,15 @@ const AT_OPERATORS: &[&str] = &[
     "@uderef",
 ];
 
-/// The diagnostic for a syntax error at `pos` of `text`, saying what was found there.
-pub(super) fn diagnostic(file: FileId, text: &str, pos: usize, message: String) -> Diagnostic {
+/// The diagnostic for a syntax error at `pos` of `text` (which starts at offset
+/// `origin` of the whole expanded text), saying what was found there.
+pub(super) fn diagnostic(
+    file: FileId,
+    text: &str,
+    origin: usize,
+    pos: usize,
+    message: String,
+) -> Diagnostic {
     let found = token_at(text, pos);
     // An `@word` that is neither an operator nor a macro is the error, whatever else
     // the parser expected there: say so, as SystemTap does.
@@ -100,8 +107,8 @@ pub(super) fn diagnostic(file: FileId, text: &str, pos: usize, message: String) 
         None => ("end of file".to_string(), pos),
     };
     let start = token_at(text, pos).map_or(pos, |t| t.start);
-    Diagnostic::parse_error(message, Place::Span(Span::new(file, start, end.max(start))))
-        .with_saw(saw)
+    let span = Span::new(file, origin + start, origin + end.max(start));
+    Diagnostic::parse_error(message, Place::Span(span)).with_saw(saw)
 }
 
 /// What a user would call the thing a rule reads.

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 pub use condition::Environment;
-use tokens::{PpToken, lex_file};
+use tokens::{PpToken, TokenStream};
 
 use crate::diagnostic::{Diagnostic, Place};
 use crate::lexer::TokenKind;
@@ -125,7 +125,24 @@ pub fn preprocess(
     env: &Environment,
     macros: &MacroLibrary,
 ) -> (Expansion, Vec<Diagnostic>) {
+    preprocess_in_pieces(map, file, env, macros, &mut |_, _| {})
+}
+
+/// Preprocesses file `file` of `map` like [`preprocess`], and hands each piece of
+/// expanded text to `piece` as soon as it is complete: `piece(offset, text)` for the
+/// text between two top-level declaration starts (see
+/// [`Expansion::declaration_starts`]), in order, the last one when the file ends. The
+/// parser can read the pieces while the rest of the file is being preprocessed.
+pub fn preprocess_in_pieces(
+    map: &SourceMap,
+    file: FileId,
+    env: &Environment,
+    macros: &MacroLibrary,
+    piece: &mut dyn FnMut(usize, &str),
+) -> (Expansion, Vec<Diagnostic>) {
     let mut pp = Preprocessor::new(map, file, env, macros);
+    let mut piece_start = 0;
+    let mut after_declaration = true;
     let mut out = Emitter::new();
     let mut diagnostics = Vec::new();
     let mut depth = 0usize;
@@ -137,13 +154,13 @@ pub fn preprocess(
                     diagnostics.push(pp.error_at(&t, msg.clone()));
                     break;
                 }
+                // A declaration surely starts here if a top-level keyword follows the
+                // end of one (`}`, `;`, `%}`) or nothing: `function` inside
+                // `kernel.function(...)`, or `%{` as a function's body, do not count.
                 let starts_declaration = depth == 0
-                    && (t.kind == TokenKind::Embedded
-                        || (t.kind == TokenKind::Keyword
-                            && matches!(
-                                t.text.as_ref(),
-                                "probe" | "global" | "function" | "private"
-                            )));
+                    && after_declaration
+                    && t.kind == TokenKind::Keyword
+                    && matches!(t.text.as_ref(), "probe" | "global" | "function" | "private");
                 if t.kind == TokenKind::Operator {
                     match t.text.as_ref() {
                         "(" | "[" | "{" => depth += 1,
@@ -161,9 +178,15 @@ pub fn preprocess(
                     ));
                     break;
                 }
+                after_declaration =
+                    depth == 0 && (t.kind == TokenKind::Embedded || t.is_op("}") || t.is_op(";"));
                 let at = out.emit(map, &t);
                 if starts_declaration {
                     out.expansion.declaration_starts.push(at);
+                    if at > piece_start {
+                        piece(piece_start, &out.expansion.text[piece_start..at]);
+                        piece_start = at;
+                    }
                 }
             }
             Ok(None) => break,
@@ -174,6 +197,9 @@ pub fn preprocess(
                 break;
             }
         }
+    }
+    if out.expansion.text.len() > piece_start {
+        piece(piece_start, &out.expansion.text[piece_start..]);
     }
     (out.expansion, diagnostics)
 }
@@ -242,8 +268,7 @@ struct Preprocessor<'a> {
     map: &'a SourceMap,
     env: &'a Environment,
     library: &'a MacroLibrary,
-    input: std::vec::IntoIter<PpToken<'a>>,
-    lex_errors: Vec<Diagnostic>,
+    input: TokenStream<'a>,
     namespace: Params<'a>,
     stack: Vec<Activation<'a>>,
     conditionals: Vec<(PpToken<'a>, Branch)>,
@@ -266,13 +291,11 @@ impl<'a> Preprocessor<'a> {
         env: &'a Environment,
         library: &'a MacroLibrary,
     ) -> Preprocessor<'a> {
-        let (tokens, lex_errors) = lex_file(map, file, &env.args);
         Preprocessor {
             map,
             env,
             library,
-            input: tokens.into_iter(),
-            lex_errors,
+            input: TokenStream::new(map, file, &env.args),
             namespace: HashMap::new(),
             stack: Vec::new(),
             conditionals: Vec::new(),
@@ -296,7 +319,7 @@ impl<'a> Preprocessor<'a> {
         }
         match self.input.next() {
             Some(t) => Ok(Some(t)),
-            None => match self.lex_errors.pop() {
+            None => match self.input.take_error() {
                 Some(d) => Err(Box::new(d)),
                 None => Ok(None),
             },

@@ -59,33 +59,60 @@ impl PpToken<'_> {
     }
 }
 
-/// Cuts file `file` into tokens, pasting `args` where the script names them. Returns the
-/// tokens and the lexical errors (unterminated strings, comments, embedded code).
-pub fn lex_file<'a>(
-    map: &'a SourceMap,
+/// The tokens of one file, cut as they are needed, with script arguments pasted where
+/// the script names them. The first lexical error (an unterminated string, comment or
+/// embedded code) ends the stream and is kept for [`TokenStream::take_error`].
+pub struct TokenStream<'a> {
+    lexer: Lexer<'a>,
     file: FileId,
-    args: &[String],
-) -> (Vec<PpToken<'a>>, Vec<Diagnostic>) {
-    let text = &map.file(file).text;
-    let mut lexer = Lexer::new(text);
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    let mut seq = 0u32;
-    while let Some(tok) = lexer.next_token() {
-        seq += 1;
-        let tok = match tok {
+    args: &'a [String],
+    seq: u32,
+    pending: std::collections::VecDeque<PpToken<'a>>,
+    error: Option<Diagnostic>,
+}
+
+impl<'a> TokenStream<'a> {
+    /// The tokens of file `file` of `map`, with `args` as `$1`, `@1`, ...
+    pub fn new(map: &'a SourceMap, file: FileId, args: &'a [String]) -> TokenStream<'a> {
+        TokenStream {
+            lexer: Lexer::new(&map.file(file).text),
+            file,
+            args,
+            seq: 0,
+            pending: std::collections::VecDeque::new(),
+            error: None,
+        }
+    }
+
+    /// The lexical error that ended the stream, if one did.
+    pub fn take_error(&mut self) -> Option<Diagnostic> {
+        self.error.take()
+    }
+}
+
+impl<'a> Iterator for TokenStream<'a> {
+    type Item = PpToken<'a>;
+
+    fn next(&mut self) -> Option<PpToken<'a>> {
+        if let Some(t) = self.pending.pop_front() {
+            return Some(t);
+        }
+        let tok = match self.lexer.next_token()? {
             Ok(t) => t,
             Err(e) => {
                 let origin = Origin {
-                    file,
+                    file: self.file,
                     offset: e.start,
                 };
-                errors.push(Diagnostic::parse_error(e.message, Place::Origin(origin)));
-                break;
+                self.error = Some(Diagnostic::parse_error(e.message, Place::Origin(origin)));
+                // Nothing after an unterminated construct is read.
+                self.lexer = Lexer::at("", 0);
+                return None;
             }
         };
+        self.seq += 1;
         let origin = Origin {
-            file,
+            file: self.file,
             offset: tok.start,
         };
         if tok.kind == TokenKind::Operator && tok.text.len() > 1 {
@@ -94,22 +121,30 @@ pub fn lex_file<'a>(
             if (sigil == b'$' || sigil == b'@')
                 && (rest == "#" || rest.as_bytes()[0].is_ascii_digit())
             {
-                paste_argument(&tok, sigil == b'$', rest, args, origin, seq, &mut out);
-                continue;
+                let mut pasted = Vec::new();
+                paste_argument(
+                    &tok,
+                    sigil == b'$',
+                    rest,
+                    self.args,
+                    origin,
+                    self.seq,
+                    &mut pasted,
+                );
+                self.pending.extend(pasted);
+                return self.next();
             }
         }
-        out.push(PpToken {
+        Some(PpToken {
             kind: tok.kind,
             text: tok.text,
             origin,
             end: tok.end,
-            seq,
+            seq: self.seq,
             synthetic: None,
             junk_message: None,
-        });
+        })
     }
-    errors.reverse();
-    (out, errors)
 }
 
 /// Pastes argument `which` (`#` or a number) of `args` at `tok`: raw tokens for `$`,
