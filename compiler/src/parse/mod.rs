@@ -132,12 +132,10 @@ fn parse_range(
     (items, diagnostics)
 }
 
-/// The length of the blanks and comments at the start of `text`.
+/// The length of the blanks at the start of `text` (the preprocessor has removed the
+/// comments and left single blanks between tokens, as the grammar's `WHITESPACE`).
 fn skip_trivia(text: &str) -> usize {
-    StapParser::parse(Rule::trivia, text)
-        .ok()
-        .and_then(|mut p| p.next())
-        .map_or(0, |p| p.as_span().end())
+    text.bytes().take_while(|&b| b == b' ').count()
 }
 
 /// Where to resume after an error at `err_pos` in a declaration starting at `start`: the
