@@ -120,7 +120,11 @@ pub fn parse(format: &str) -> Result<Vec<Piece>, FormatError> {
             i += 1;
             continue;
         }
-        if i + 1 == chars.len() || chars[i + 1] == '%' {
+        if i + 1 == chars.len() {
+            // A lone `%` at the end: SystemTap 4.8 rejects it.
+            return Err(FormatError::InvalidConversion);
+        }
+        if chars[i + 1] == '%' {
             literal.push('%');
             i += 2;
             continue;
@@ -233,7 +237,8 @@ mod tests {
         assert_eq!(parse("%q"), Err(FormatError::InvalidConversion));
         assert_eq!(parse("abc%-"), Err(FormatError::TrailingIncomplete));
         assert_eq!(parse("abc%5"), Err(FormatError::TrailingIncomplete));
-        assert_eq!(parse("abc%"), Ok(vec![Piece::Literal("abc%".into())]));
+        assert_eq!(parse("abc%"), Err(FormatError::InvalidConversion));
+        assert_eq!(parse("a%l"), Ok(vec![Piece::Literal("a".into())]));
         assert!(parse("%*.*d %p").is_ok());
     }
 }

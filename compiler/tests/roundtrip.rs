@@ -8,7 +8,8 @@
 //! or a loop; it prints a literal above 2^63 as the negative number it wraps to
 //! (`-1`), which reads back as a negation; it pads embedded code with spaces; it wraps
 //! the blocks of `try` in one more pair of braces; it omits a `foreach` sort on
-//! `@variance`; and it quotes `printf` formats with
+//! `@variance`; it prints the keys of `[k] in a` without parentheses, which reads back
+//! only where a key needs none (the generator below keeps to those); and it quotes `printf` formats with
 //! doubled backslashes. The property checked is that
 //! the reread tree is the original one up to exactly those differences:
 //! - the canonical print (formats as plain literals) reads back to the same tree once
@@ -353,8 +354,15 @@ impl Gen {
             }
             6 => format!("{}[{}, {}]", self.name(), self.expr(d), self.expr(d)),
             // As in SystemTap, `[k] in a` is no operand of a tighter operator: parenthesise.
-            7 => format!("([{}, *] in {})", self.expr(d), self.name()),
-            8 => format!("{} in {}", self.expr(d), self.name()),
+            // and its keys are read at comparison level. SystemTap's dump prints keys
+            // without parentheses, so only keys that need none round-trip.
+            7 => format!(
+                "([{} + {}, *] in {})",
+                self.name(),
+                self.literal(),
+                self.name()
+            ),
+            8 => format!("{} in {}", self.name(), self.name()),
             9 => format!("f{}({}, {})", self.below(3), self.expr(d), self.expr(d)),
             10 => {
                 let op = self.pick(&["@count", "@sum", "@min", "@max", "@avg"]);

@@ -391,7 +391,7 @@ impl Lowering<'_> {
                 for p in pair.into_inner() {
                     match p.as_rule() {
                         Rule::wildcard => keys.push(None),
-                        Rule::expr => keys.push(Some(self.expr(p)?)),
+                        Rule::key_expr => keys.push(Some(self.expr(p)?)),
                         _ => array = Some(self.indexable(p)?),
                     }
                 }

@@ -118,11 +118,11 @@ fn name(rule: Rule) -> Option<&'static str> {
         declaration | kw_private | global_decl | function_decl | probe_decl => {
             "'probe', 'global', 'private', 'function', or '%{'"
         }
-        expr | paren | bracket_in | stat_op | stat_name | hist_op | hist_name | defined_op
-        | probewrite_op | perf_op | const_op | entry_op | cast_op | atvar_op | register_op
-        | register_name | target_symbol | target_name | embedded_expr | number | string_lit
-        | string_piece | pre_inc | pre_dec | neg | plus | not | bitnot | addr_of
-        | signed_number | minus | deref_op | deref_name => "an expression",
+        expr | key_expr | print_word | paren | bracket_in | stat_op | stat_name | hist_op
+        | hist_name | defined_op | probewrite_op | perf_op | const_op | entry_op | cast_op
+        | atvar_op | register_op | register_name | target_symbol | target_name | embedded_expr
+        | number | string_lit | string_piece | pre_inc | pre_dec | neg | plus | not | bitnot
+        | addr_of | signed_number | minus | deref_op | deref_name => "an expression",
         block => "'{'",
         null_stmt | try_stmt | if_stmt | for_stmt | while_stmt | foreach_stmt | return_stmt
         | delete_stmt | break_stmt | continue_stmt | next_stmt | expr_stmt => "a statement",
@@ -147,7 +147,8 @@ fn name(rule: Rule) -> Option<&'static str> {
         foreach_value | foreach_keys | foreach_key => "an identifier or '['",
         foreach_base => "an array name",
         foreach_sort | sort_flag => "'+' or '-'",
-        index_list | call_args => "'[' or '('",
+        index_list => "'['",
+        call_args => "'('",
         wildcard => "'*'",
         member | member_name | target_index | pretty => "'->', '[' or '$'",
         _ => return None,
