@@ -76,14 +76,6 @@ impl Diagnostic {
         }
     }
 
-    /// A semantic error at `place`.
-    pub fn semantic_error(message: impl Into<String>, place: Place) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::SemanticError,
-            ..Diagnostic::parse_error(message, place)
-        }
-    }
-
     /// Sets what was found at the place.
     pub fn with_saw(mut self, saw: impl Into<String>) -> Diagnostic {
         self.saw = Some(saw.into());

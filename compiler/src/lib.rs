@@ -45,8 +45,8 @@ const CONCURRENT_MIN_BYTES: usize = 128 * 1024;
 /// `preprocess::MAX_NESTING`).
 const PARSER_STACK_BYTES: usize = 1 << 30;
 
-/// A parsed piece and its place in the file's sequence of pieces.
-type ParsedPiece = (usize, (Vec<ast::Item>, Vec<Diagnostic>));
+/// The declarations and diagnostics of one piece of expanded text.
+type ParsedPiece = (Vec<ast::Item>, Vec<Diagnostic>);
 
 /// Pass 1 on file `file` of `map`: preprocess it in `env` with the library macros
 /// `macros`, then parse it.
@@ -63,25 +63,19 @@ pub fn pass1(
 ) -> Parsed {
     let privileged = env.guru_mode;
     let concurrent = map.file(file).text.len() >= CONCURRENT_MIN_BYTES;
-    let (expansion, mut diagnostics, mut pieces) = if concurrent {
+    let (expansion, mut diagnostics, pieces) = if concurrent {
         preprocess_and_parse_concurrently(map, file, env, macros)
     } else {
         let mut pieces: Vec<ParsedPiece> = Vec::new();
         let (expansion, diagnostics) =
             preprocess::preprocess_in_pieces(map, file, env, macros, &mut |at, text| {
-                let n = pieces.len();
-                pieces.push((n, parse::parse_piece(file, privileged, text, at)));
+                pieces.push(parse::parse_piece(file, privileged, text, at));
             });
         (expansion, diagnostics, pieces)
     };
-    pieces.sort_by_key(|(i, _)| *i);
     let name = map.file(file).name.clone();
     let expansion = map.set_expansion(file, expansion);
-    let (script, parse_diagnostics) = parse::assemble(
-        &name,
-        &expansion.text,
-        pieces.into_iter().map(|(_, p)| p).collect(),
-    );
+    let (script, parse_diagnostics) = parse::assemble(&name, &expansion.text, pieces);
     let origin = |d: &Diagnostic| match d.place {
         Some(diagnostic::Place::Span(s)) => Some(map.origin(s)),
         Some(diagnostic::Place::Origin(o)) => Some(o),
@@ -107,7 +101,8 @@ pub fn pass1(
 }
 
 /// Preprocesses `file` on this thread while a second thread parses the pieces it
-/// completes; when preprocessing ends, this thread helps parse the rest.
+/// completes; when preprocessing ends, this thread helps parse the rest. The pieces
+/// come back in file order.
 fn preprocess_and_parse_concurrently(
     map: &SourceMap,
     file: FileId,
@@ -165,6 +160,12 @@ fn preprocess_and_parse_concurrently(
         }
         out
     });
-    let pieces = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    (expansion, diagnostics, pieces)
+    let mut pieces: Vec<(usize, ParsedPiece)> =
+        results.into_inner().unwrap_or_else(|e| e.into_inner());
+    pieces.sort_by_key(|(index, _)| *index);
+    (
+        expansion,
+        diagnostics,
+        pieces.into_iter().map(|(_, p)| p).collect(),
+    )
 }

@@ -125,11 +125,6 @@ struct Piece {
 pub struct Expansion {
     /// The text the parser reads.
     pub text: String,
-    /// Offsets in `text` where declarations surely start: a `probe`, `global`,
-    /// `function` or `private` outside any bracket, right after the end of a
-    /// declaration (`}`, `;`, `%}`). The parser reads the pieces between them
-    /// independently.
-    pub declaration_starts: Vec<usize>,
     pieces: Vec<Piece>,
 }
 

@@ -26,7 +26,7 @@ pub(crate) use lower::parse_number;
 static ERROR_DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Parses one piece of expanded text of file `file`: the declarations between two
-/// top-level keywords (see `Expansion::declaration_starts`), which can be parsed
+/// sure declaration starts (see `preprocess::preprocess_in_pieces`), which can be parsed
 /// independently of the rest. `origin` is the piece's offset in the whole expanded
 /// text: spans and diagnostics come out in whole-text positions. `privileged` (guru
 /// mode) accepts embedded C and kernel-only operators, as SystemTap's `-g` does.

@@ -130,9 +130,10 @@ pub fn preprocess(
 
 /// Preprocesses file `file` of `map` like [`preprocess`], and hands each piece of
 /// expanded text to `piece` as soon as it is complete: `piece(offset, text)` for the
-/// text between two top-level declaration starts (see
-/// [`Expansion::declaration_starts`]), in order, the last one when the file ends. The
-/// parser can read the pieces while the rest of the file is being preprocessed.
+/// text between two places where a declaration surely starts (a top-level `probe`,
+/// `global`, `function` or `private` right after the end of a declaration), in order,
+/// the last one when the file ends. The parser can read the pieces while the rest of
+/// the file is being preprocessed.
 pub fn preprocess_in_pieces(
     map: &SourceMap,
     file: FileId,
@@ -181,12 +182,9 @@ pub fn preprocess_in_pieces(
                 after_declaration =
                     depth == 0 && (t.kind == TokenKind::Embedded || t.is_op("}") || t.is_op(";"));
                 let at = out.emit(map, &t);
-                if starts_declaration {
-                    out.expansion.declaration_starts.push(at);
-                    if at > piece_start {
-                        piece(piece_start, &out.expansion.text[piece_start..at]);
-                        piece_start = at;
-                    }
+                if starts_declaration && at > piece_start {
+                    piece(piece_start, &out.expansion.text[piece_start..at]);
+                    piece_start = at;
                 }
             }
             Ok(None) => break,
