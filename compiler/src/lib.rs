@@ -7,8 +7,9 @@
 //! [`Diagnostic`]s it found; nothing here prints or exits.
 
 pub mod ast;
+pub mod codegen;
 pub mod diagnostic;
-pub mod format;
+pub mod ir;
 pub mod lexer;
 pub mod parse;
 pub mod preprocess;

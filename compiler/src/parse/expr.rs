@@ -641,7 +641,7 @@ impl Lowering<'_> {
             match literal {
                 Some(s) => {
                     if kind.format
-                        && let Err(e) = crate::format::parse(&s)
+                        && let Err(e) = stap_abi::format::parse(s.as_bytes())
                         && let Some(arg) = &first_arg
                     {
                         // SystemTap reports it at the token after the format.

@@ -74,7 +74,7 @@ pub struct Spec {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Piece {
     /// Text printed as it is (escapes as written in the script; `%%` already one `%`).
-    Literal(String),
+    Literal(Vec<u8>),
     /// A conversion of the next argument(s).
     Spec(Spec),
 }
@@ -99,9 +99,9 @@ impl FormatError {
 }
 
 /// Reads a number at `chars[*i..]`.
-fn number(chars: &[char], i: &mut usize) -> u32 {
+fn number(chars: &[u8], i: &mut usize) -> u32 {
     let mut n: u32 = 0;
-    while let Some(d) = chars.get(*i).and_then(|c| c.to_digit(10)) {
+    while let Some(d) = chars.get(*i).and_then(|c| (*c as char).to_digit(10)) {
         n = n.saturating_mul(10).saturating_add(d);
         *i += 1;
     }
@@ -109,13 +109,13 @@ fn number(chars: &[char], i: &mut usize) -> u32 {
 }
 
 /// Cuts `format` into pieces.
-pub fn parse(format: &str) -> Result<Vec<Piece>, FormatError> {
-    let chars: Vec<char> = format.chars().collect();
+pub fn parse(format: &[u8]) -> Result<Vec<Piece>, FormatError> {
+    let chars = format;
     let mut pieces = Vec::new();
-    let mut literal = String::new();
+    let mut literal = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        if chars[i] != '%' {
+        if chars[i] != b'%' {
             literal.push(chars[i]);
             i += 1;
             continue;
@@ -124,8 +124,8 @@ pub fn parse(format: &str) -> Result<Vec<Piece>, FormatError> {
             // A lone `%` at the end: SystemTap 4.8 rejects it.
             return Err(FormatError::InvalidConversion);
         }
-        if chars[i + 1] == '%' {
-            literal.push('%');
+        if chars[i + 1] == b'%' {
+            literal.push(b'%');
             i += 2;
             continue;
         }
@@ -136,11 +136,11 @@ pub fn parse(format: &str) -> Result<Vec<Piece>, FormatError> {
         let mut flags = Flags::default();
         // One flag, as SystemTap reads it.
         match chars[i] {
-            '0' => flags.zero_pad = true,
-            '+' => flags.plus = true,
-            '-' => flags.left = true,
-            ' ' => flags.space = true,
-            '#' => flags.special = true,
+            b'0' => flags.zero_pad = true,
+            b'+' => flags.plus = true,
+            b'-' => flags.left = true,
+            b' ' => flags.space = true,
+            b'#' => flags.special = true,
             _ => i -= 1,
         }
         i += 1;
@@ -154,22 +154,22 @@ pub fn parse(format: &str) -> Result<Vec<Piece>, FormatError> {
                 Ok(pieces)
             };
         }
-        if chars[i] == '*' {
+        if chars[i] == b'*' {
             width = Size::Dynamic;
             i += 1;
         } else if chars[i].is_ascii_digit() {
-            width = Size::Static(number(&chars, &mut i));
+            width = Size::Static(number(chars, &mut i));
         }
-        if i < chars.len() && chars[i] == '.' {
+        if i < chars.len() && chars[i] == b'.' {
             i += 1;
-            if i < chars.len() && chars[i] == '*' {
+            if i < chars.len() && chars[i] == b'*' {
                 precision = Size::Dynamic;
                 i += 1;
             } else if i < chars.len() && chars[i].is_ascii_digit() {
-                precision = Size::Static(number(&chars, &mut i));
+                precision = Size::Static(number(chars, &mut i));
             }
         }
-        if i < chars.len() && chars[i] == 'l' {
+        if i < chars.len() && chars[i] == b'l' {
             i += 1;
         }
         let Some(&c) = chars.get(i) else {
@@ -181,17 +181,17 @@ pub fn parse(format: &str) -> Result<Vec<Piece>, FormatError> {
             };
         };
         let conversion = match c {
-            'b' => Conversion::Binary,
-            'c' => Conversion::Char,
-            's' => Conversion::String,
-            'm' => Conversion::Memory,
-            'M' => Conversion::MemoryHex,
-            'd' | 'i' => Conversion::Signed,
-            'u' => Conversion::Unsigned,
-            'o' => Conversion::Octal,
-            'x' => Conversion::HexLower,
-            'X' => Conversion::HexUpper,
-            'p' => {
+            b'b' => Conversion::Binary,
+            b'c' => Conversion::Char,
+            b's' => Conversion::String,
+            b'm' => Conversion::Memory,
+            b'M' => Conversion::MemoryHex,
+            b'd' | b'i' => Conversion::Signed,
+            b'u' => Conversion::Unsigned,
+            b'o' => Conversion::Octal,
+            b'x' => Conversion::HexLower,
+            b'X' => Conversion::HexUpper,
+            b'p' => {
                 flags.special = true;
                 Conversion::Pointer
             }
@@ -217,28 +217,28 @@ mod tests {
 
     #[test]
     fn conversions_and_literals() {
-        let p = parse("a %-5d %% %08.3lx%s\\n").unwrap();
+        let p = parse(b"a %-5d %% %08.3lx%s\\n").unwrap();
         assert_eq!(p.len(), 6);
-        assert_eq!(p[0], Piece::Literal("a ".into()));
+        assert_eq!(p[0], Piece::Literal(b"a ".to_vec()));
         let Piece::Spec(s) = p[1] else { panic!() };
         assert!(s.flags.left);
         assert_eq!(s.width, Size::Static(5));
-        assert_eq!(p[2], Piece::Literal(" % ".into()));
+        assert_eq!(p[2], Piece::Literal(b" % ".to_vec()));
         let Piece::Spec(s) = p[3] else { panic!() };
         assert!(s.flags.zero_pad);
         assert_eq!((s.width, s.precision), (Size::Static(8), Size::Static(3)));
         assert_eq!(s.conversion, Conversion::HexLower);
-        assert_eq!(p[5], Piece::Literal("\\n".into()));
+        assert_eq!(p[5], Piece::Literal(b"\\n".to_vec()));
     }
 
     #[test]
     fn errors_as_systemtap_reports_them() {
-        assert_eq!(parse("%6  %s"), Err(FormatError::InvalidConversion));
-        assert_eq!(parse("%q"), Err(FormatError::InvalidConversion));
-        assert_eq!(parse("abc%-"), Err(FormatError::TrailingIncomplete));
-        assert_eq!(parse("abc%5"), Err(FormatError::TrailingIncomplete));
-        assert_eq!(parse("abc%"), Err(FormatError::InvalidConversion));
-        assert_eq!(parse("a%l"), Ok(vec![Piece::Literal("a".into())]));
-        assert!(parse("%*.*d %p").is_ok());
+        assert_eq!(parse(b"%6  %s"), Err(FormatError::InvalidConversion));
+        assert_eq!(parse(b"%q"), Err(FormatError::InvalidConversion));
+        assert_eq!(parse(b"abc%-"), Err(FormatError::TrailingIncomplete));
+        assert_eq!(parse(b"abc%5"), Err(FormatError::TrailingIncomplete));
+        assert_eq!(parse(b"abc%"), Err(FormatError::InvalidConversion));
+        assert_eq!(parse(b"a%l"), Ok(vec![Piece::Literal(b"a".to_vec())]));
+        assert!(parse(b"%*.*d %p").is_ok());
     }
 }

@@ -1,0 +1,282 @@
+//! Passes 3 and 4: the typed program to Cranelift IR, then to machine code.
+//!
+//! Every probe handler and script function becomes one native function. Handlers have
+//! the signature [`stap_abi::Handler`]; a script function takes the context and one
+//! `i64` per parameter and returns an `i64`. Values are `i64`s (strings are
+//! [`stap_abi::StrRef`]s); arrays, statistics, strings and output live in the runtime,
+//! reached through the helpers [`stap_abi::HELPERS`] and [`stap_abi::BUILTINS`], which
+//! the JIT binds by symbol name from the table the caller passes in.
+//!
+//! Faults never trap: division by zero, `MAXACTION` and `MAXNESTING` are explicit checks
+//! that raise the fault through a helper and leave the function through its error path.
+
+mod expr;
+mod function;
+mod tables;
+
+use cranelift_codegen::ir::{AbiParam, Signature, types};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::{Context, ir};
+use cranelift_frontend::FunctionBuilderContext;
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
+use stap_abi::{HELPERS, ProbeInfo, ProgramInfo};
+
+use crate::ir::Program;
+use function::FunctionCx;
+use tables::Tables;
+
+/// Settings of code generation, from `-D` and the command line.
+#[derive(Clone, Debug)]
+pub struct CodegenOptions {
+    /// `MAXNESTING`: the deepest script-function call chain.
+    pub max_nesting: i64,
+    /// Keep the Cranelift IR text of every function (`-p3`).
+    pub keep_ir: bool,
+}
+
+impl Default for CodegenOptions {
+    fn default() -> Self {
+        CodegenOptions {
+            max_nesting: 10,
+            keep_ir: false,
+        }
+    }
+}
+
+/// Why code generation failed: only the machine's side (no usable ISA, a helper without
+/// an address); user errors were rejected by pass 2.
+#[derive(Debug)]
+pub struct CodegenError(pub String);
+
+impl std::fmt::Display for CodegenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CodegenError {}
+
+/// The machine code of a program and what the runtime needs to run it.
+pub struct CompiledProgram {
+    /// Owns the executable memory the handlers live in; dropping it frees them.
+    _module: JITModule,
+    /// Entry address of each probe handler, by index of [`crate::ir::Program::probes`]
+    /// (the runtime turns them into [`stap_abi::Handler`]s).
+    pub handlers: Vec<*const u8>,
+    /// Globals, literals, formats, sites and probes.
+    pub info: ProgramInfo,
+    /// Bytes of machine code, all functions together.
+    pub code_size: usize,
+    /// The Cranelift IR of every function, when [`CodegenOptions::keep_ir`] is set.
+    pub ir_text: String,
+}
+
+impl std::fmt::Debug for CompiledProgram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledProgram")
+            .field("handlers", &self.handlers.len())
+            .field("code_size", &self.code_size)
+            .finish()
+    }
+}
+
+/// The Cranelift ISA of this machine, tuned for speed.
+fn host_isa() -> Result<OwnedTargetIsa, CodegenError> {
+    let mut flags = settings::builder();
+    // Position-independent code is not needed: the JIT links in place.
+    let set = |f: &mut settings::Builder, k: &str, v: &str| {
+        f.set(k, v)
+            .map_err(|e| CodegenError(format!("cannot set Cranelift flag {k}: {e}")))
+    };
+    set(&mut flags, "use_colocated_libcalls", "false")?;
+    set(&mut flags, "is_pic", "false")?;
+    set(&mut flags, "opt_level", "speed")?;
+    let isa = cranelift_native::builder()
+        .map_err(|e| CodegenError(format!("this CPU is not supported by Cranelift: {e}")))?;
+    isa.finish(settings::Flags::new(flags))
+        .map_err(|e| CodegenError(format!("cannot configure Cranelift for this CPU: {e}")))
+}
+
+/// The signature `fn(ctx, i64 × args) [-> i64]` of helpers and script functions.
+fn signature(module: &JITModule, args: usize, returns: bool) -> Signature {
+    let mut sig = module.make_signature();
+    sig.call_conv = CallConv::SystemV;
+    sig.params
+        .push(AbiParam::new(module.target_config().pointer_type()));
+    for _ in 0..args {
+        sig.params.push(AbiParam::new(types::I64));
+    }
+    if returns {
+        sig.returns.push(AbiParam::new(types::I64));
+    }
+    sig
+}
+
+/// Imported helpers and compiled functions, declared once in the module.
+pub(crate) struct Declarations {
+    /// Helper symbol → its id and whether it returns a value.
+    helpers: std::collections::HashMap<&'static str, FuncId>,
+    /// Script functions, by index.
+    functions: Vec<FuncId>,
+}
+
+impl Declarations {
+    /// The id of helper `symbol`.
+    pub(crate) fn helper(&self, symbol: &str) -> FuncId {
+        self.helpers[symbol]
+    }
+
+    /// The id of script function `f`.
+    pub(crate) fn function(&self, f: usize) -> FuncId {
+        self.functions[f]
+    }
+}
+
+/// Compiles `program` to machine code; `symbols` gives the address of every helper
+/// symbol of [`stap_abi::HELPERS`] and [`stap_abi::BUILTINS`].
+pub fn compile(
+    program: &Program,
+    symbols: &[(&'static str, *const u8)],
+    options: &CodegenOptions,
+) -> Result<CompiledProgram, CodegenError> {
+    let isa = host_isa()?;
+    let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
+    for (name, address) in symbols {
+        builder.symbol(*name, *address);
+    }
+    let mut module = JITModule::new(builder);
+    let mut helpers = std::collections::HashMap::new();
+    let builtins = stap_abi::BUILTINS
+        .iter()
+        .map(|b| (b.symbol, b.params.len(), b.ret.is_some()));
+    let helper_list = HELPERS.iter().map(|h| (h.symbol, h.args, h.returns));
+    for (symbol, args, returns) in helper_list.chain(builtins) {
+        if helpers.contains_key(symbol) {
+            continue;
+        }
+        if !symbols.iter().any(|(s, _)| *s == symbol) {
+            return Err(CodegenError(format!(
+                "the runtime has no helper '{symbol}'"
+            )));
+        }
+        let sig = signature(&module, args, returns);
+        let id = module
+            .declare_function(symbol, Linkage::Import, &sig)
+            .map_err(|e| CodegenError(format!("cannot declare helper {symbol}: {e}")))?;
+        helpers.insert(symbol, id);
+    }
+    let mut functions = Vec::new();
+    for (i, f) in program.functions.iter().enumerate() {
+        let sig = signature(&module, f.params, true);
+        let id = module
+            .declare_function(&format!("function_{i}_{}", f.name), Linkage::Local, &sig)
+            .map_err(|e| CodegenError(format!("cannot declare function {}: {e}", f.name)))?;
+        functions.push(id);
+    }
+    let mut handler_ids = Vec::new();
+    for i in 0..program.probes.len() {
+        let sig = signature(&module, 0, false);
+        let id = module
+            .declare_function(&format!("probe_{i}"), Linkage::Local, &sig)
+            .map_err(|e| CodegenError(format!("cannot declare probe {i}: {e}")))?;
+        handler_ids.push(id);
+    }
+    let declarations = Declarations { helpers, functions };
+    let mut tables = Tables::new(program);
+    let mut ctx = module.make_context();
+    let mut builder_ctx = FunctionBuilderContext::new();
+    let mut ir_text = String::new();
+    let mut code_size = 0;
+    let mut define = |module: &mut JITModule,
+                      ctx: &mut Context,
+                      id: FuncId,
+                      name: &str|
+     -> Result<(), CodegenError> {
+        if options.keep_ir {
+            ir_text.push_str(&format!("; {name}\n{}\n", ctx.func.display()));
+        }
+        module
+            .define_function(id, ctx)
+            .map_err(|e| CodegenError(format!("cannot compile {name}: {e:?}")))?;
+        code_size += ctx
+            .compiled_code()
+            .map_or(0, |c| c.code_buffer().len());
+        module.clear_context(ctx);
+        Ok(())
+    };
+    for (i, f) in program.functions.iter().enumerate() {
+        ctx.func.signature = signature(&module, f.params, true);
+        FunctionCx::translate_function(
+            &mut module,
+            &declarations,
+            &mut tables,
+            options,
+            &mut ctx.func,
+            &mut builder_ctx,
+            f,
+        );
+        define(
+            &mut module,
+            &mut ctx,
+            declarations.function(i),
+            &format!("function {}", f.name),
+        )?;
+    }
+    for (i, p) in program.probes.iter().enumerate() {
+        ctx.func.signature = signature(&module, 0, false);
+        FunctionCx::translate_probe(
+            &mut module,
+            &declarations,
+            &mut tables,
+            options,
+            &mut ctx.func,
+            &mut builder_ctx,
+            p,
+        );
+        let name = p.points.first().map_or("never", |(_, pp)| pp.as_str());
+        define(
+            &mut module,
+            &mut ctx,
+            handler_ids[i],
+            &format!("probe {i} ({name})"),
+        )?;
+    }
+    module
+        .finalize_definitions()
+        .map_err(|e| CodegenError(format!("cannot link the compiled code: {e}")))?;
+    let handlers = handler_ids
+        .iter()
+        .map(|id| module.get_finalized_function(*id))
+        .collect();
+    let mut info = ProgramInfo {
+        globals: program.globals.clone(),
+        regexes: program.regexes.clone(),
+        iterations: program.iterations.clone(),
+        sites: program.sites.clone(),
+        ..ProgramInfo::default()
+    };
+    for (handler, probe) in program.probes.iter().enumerate() {
+        for (kind, point) in &probe.points {
+            info.probes.push(ProbeInfo {
+                kind: kind.clone(),
+                point: point.clone(),
+                handler,
+                globals: probe.globals.clone(),
+                location: probe.location.clone(),
+            });
+        }
+    }
+    (info.strings, info.formats) = tables.finish();
+    Ok(CompiledProgram {
+        _module: module,
+        handlers,
+        info,
+        code_size,
+        ir_text,
+    })
+}
+
+/// Cranelift's integer type for a value.
+pub(crate) const VALUE: ir::Type = types::I64;
