@@ -424,8 +424,9 @@ pub const HELPERS: &[Helper] = &[
     // A long as a decimal string (for print of mixed values).
     helper("stp_str_from_long", 1, true, false),
     // Output: (format, nargs) with the arguments in the slots.
-    helper("stp_printf", 1, false, false),
-    helper("stp_sprintf", 1, true, false),
+    // A `%m` that cannot read its memory is an error.
+    helper("stp_printf", 1, false, true),
+    helper("stp_sprintf", 1, true, true),
     // Regular expressions: (subject, regex) -> matched?
     helper("stp_regex_match", 2, true, false),
     // try/catch: the pending error's message, which is cleared.
@@ -469,12 +470,20 @@ const fn builtin(
     }
 }
 
+/// A builtin that can fail.
+const fn fallible(b: Builtin) -> Builtin {
+    Builtin {
+        fallible: true,
+        ..b
+    }
+}
+
 /// The functions the runtime implements natively (the tapset library adds functions
 /// written in the script language on top of these).
 pub const BUILTINS: &[Builtin] = &[
     builtin("strlen", &[S], Some(L), "stp_strlen"),
     builtin("substr", &[S, L, L], Some(S), "stp_substr"),
-    builtin("stringat", &[S, L], Some(L), "stp_stringat"),
+    fallible(builtin("stringat", &[S, L], Some(L), "stp_stringat")),
     builtin("isinstr", &[S, S], Some(L), "stp_isinstr"),
     builtin("strpos", &[S, S], Some(L), "stp_strpos"),
     builtin("str_replace", &[S, S, S], Some(S), "stp_str_replace"),
@@ -502,7 +511,7 @@ pub const BUILTINS: &[Builtin] = &[
     builtin("get_cycles", &[], Some(L), "stp_get_cycles"),
     builtin("jiffies", &[], Some(L), "stp_jiffies"),
     builtin("HZ", &[], Some(L), "stp_hz"),
-    builtin("ctime", &[L], Some(S), "stp_ctime"),
+    fallible(builtin("ctime", &[L], Some(S), "stp_ctime")),
     builtin("cpu", &[], Some(L), "stp_cpu"),
     builtin("pid", &[], Some(L), "stp_pid"),
     builtin("tid", &[], Some(L), "stp_tid"),

@@ -221,12 +221,14 @@ impl FunctionCx<'_> {
                 }
                 let f = self.tables.format(format);
                 let f = self.builder.ins().iconst(VALUE, i64::from(f));
-                if *to_string {
+                let v = if *to_string {
                     self.call_value("stp_sprintf", &[f])
                 } else {
                     self.call_helper("stp_printf", &[f]);
                     self.builder.ins().iconst(VALUE, 0)
-                }
+                };
+                self.check_error(Some(e.site));
+                v
             }
             ExprKind::Exit => {
                 self.call_helper("stp_exit", &[]);
