@@ -126,6 +126,12 @@ pub struct Config {
     pub guru: bool,
     /// `-r RELEASE|DIR`.
     pub kernel: Option<String>,
+    /// `-D NAME=VALUE`s, in order.
+    pub defines: Vec<(String, String)>,
+    /// `-T SECONDS`.
+    pub timeout: Option<f64>,
+    /// `-c CMD` or `-x PID`, which need the perf-events work, by option.
+    pub target: Option<&'static str>,
     /// A mode asked for (`-l`, `-i`, ...) that this version cannot serve yet, by name.
     /// Options of pass 5 (`-c`, `-x`, `-T`, `-t`) need no such check: asking for pass 5
     /// reports that it is not there yet.
@@ -140,8 +146,10 @@ impl Args {
             Some(text) => Some(ScriptSource::Text(text)),
             None => rest.next().map(|f| ScriptSource::File(PathBuf::from(f))),
         };
+        let mut defines = Vec::new();
         for d in &self.define {
             let (name, value) = d.split_once('=').unwrap_or((d.as_str(), ""));
+            defines.push((name.to_string(), value.to_string()));
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 bail!("invalid -D option '{d}': expected NAME=VALUE, such as -D MAXACTION=10000");
             }
@@ -184,6 +192,15 @@ impl Args {
             include: self.include,
             guru: self.guru,
             kernel: self.kernel,
+            defines,
+            timeout: self.timeout,
+            target: if self.command.is_some() {
+                Some("-c CMD")
+            } else if self.pid.is_some() {
+                Some("-x PID")
+            } else {
+                None
+            },
             unavailable_mode,
         })
     }

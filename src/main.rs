@@ -5,6 +5,7 @@
 
 mod cli;
 mod environment;
+mod limits;
 mod pass_stats;
 mod tapsets;
 
@@ -17,7 +18,7 @@ use clap::Parser;
 use cli::{Args, Config};
 use stap_compiler::diagnostic::render_all;
 use stap_compiler::lexer::Lexer;
-use stap_compiler::{SourceFile, SourceMap, pass1, print};
+use stap_compiler::{SourceFile, SourceMap, ast, codegen, elaborate, pass1, print};
 
 /// The compiler recurses over nested constructs; it runs on a thread with a stack this
 /// large so that deep nesting (10,000 parentheses and more) cannot overflow it.
@@ -119,10 +120,119 @@ fn run(config: &Config) -> Result<ExitCode> {
         .context("cannot write the parse tree")?;
         return Ok(ExitCode::SUCCESS);
     }
-    anyhow::bail!(
-        "pass 2 (elaboration) and the passes after it are not implemented yet in this \
-         version of stap-rs; use -p1 to see the parse tree"
-    )
+    run_passes(config, &map, &parsed.script)
+}
+
+/// Passes 2 to 5 on a parsed script.
+fn run_passes(config: &Config, map: &SourceMap, script: &ast::Script) -> Result<ExitCode> {
+    let (limits, codegen_options) = limits::from_defines(&config.defines)?;
+    let stats = pass_stats::PassStats::start();
+    let elaborated = elaborate::elaborate(
+        script,
+        map,
+        &elaborate::ElaborateConfig {
+            args: config.script_args.clone(),
+            ..Default::default()
+        },
+    );
+    if !elaborated.diagnostics.is_empty() {
+        eprint!("{}", render_all(&elaborated.diagnostics, map));
+    }
+    let Some(program) = elaborated.program else {
+        eprintln!("Pass 2: analysis failed.  [man error::pass2]");
+        return Ok(ExitCode::FAILURE);
+    };
+    if config.verbose > 0 {
+        eprintln!(
+            "Pass 2: analyzed script: {} probes, {} functions, 0 embeds, {} globals {}.",
+            program.probes.len(),
+            program.functions.len(),
+            program.globals.len(),
+            stats.finish()
+        );
+    }
+    if config.last_pass == 2 {
+        let mut out = output(config)?;
+        write!(out, "{}", elaborate::program_to_string(&program))
+            .and_then(|()| out.flush())
+            .context("cannot write the elaborated program")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let stats = pass_stats::PassStats::start();
+    let symbols = stap_runtime::symbols();
+    let translated = codegen::translate(&program, &symbols, &codegen_options)?;
+    if config.verbose > 0 {
+        eprintln!(
+            "Pass 3: translated to Cranelift IR: {} functions {}.",
+            translated.function_count(),
+            stats.finish()
+        );
+    }
+    if config.last_pass == 3 {
+        let mut out = output(config)?;
+        write!(out, "{}", translated.ir_text)
+            .and_then(|()| out.flush())
+            .context("cannot write the Cranelift IR")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let stats = pass_stats::PassStats::start();
+    let compiled = translated.compile()?;
+    if config.verbose > 0 {
+        eprintln!(
+            "Pass 4: compiled to {} bytes of machine code {}.",
+            compiled.code_size,
+            stats.finish()
+        );
+    }
+    if config.last_pass == 4 {
+        let mut out = output(config)?;
+        writeln!(
+            out,
+            "{} bytes of machine code in {} handlers",
+            compiled.code_size,
+            compiled.handlers().len()
+        )
+        .and_then(|()| out.flush())
+        .context("cannot write the code size")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(option) = config.target {
+        anyhow::bail!(
+            "{option} needs perf events, which are not implemented yet in this version of \
+             stap-rs"
+        );
+    }
+    let stats = pass_stats::PassStats::start();
+    let mut info = compiled.info.clone();
+    info.args = config.script_args.clone();
+    let out: Box<dyn Write + Send> = match &config.output {
+        Some(path) => Box::new(io::BufWriter::new(std::fs::File::create(path).with_context(
+            || format!("cannot create output file '{}'", path.display()),
+        )?)),
+        None => Box::new(io::BufWriter::new(io::stdout())),
+    };
+    let session = stap_runtime::Session::new(
+        info,
+        compiled.handlers(),
+        limits,
+        2,
+        out,
+        Box::new(io::stderr()),
+    )?;
+    let report = stap_runtime::run(
+        &session,
+        &stap_runtime::RunOptions {
+            timeout: config.timeout.map(std::time::Duration::from_secs_f64),
+        },
+    );
+    if config.verbose > 0 {
+        eprintln!("Pass 5: run completed {}.", stats.finish());
+    }
+    if report.errors > 0 {
+        eprintln!("Pass 5: run failed.  [man error::pass5]");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Standard output, or the `-o` file.

@@ -21,7 +21,7 @@ use cranelift_codegen::{Context, ir};
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
-use stap_abi::{HELPERS, ProbeInfo, ProgramInfo};
+use stap_abi::{HELPERS, Handler, ProbeInfo, ProgramInfo};
 
 use crate::ir::Program;
 use function::FunctionCx;
@@ -32,15 +32,12 @@ use tables::Tables;
 pub struct CodegenOptions {
     /// `MAXNESTING`: the deepest script-function call chain.
     pub max_nesting: i64,
-    /// Keep the Cranelift IR text of every function (`-p3`).
-    pub keep_ir: bool,
 }
 
 impl Default for CodegenOptions {
     fn default() -> Self {
         CodegenOptions {
             max_nesting: 10,
-            keep_ir: false,
         }
     }
 }
@@ -62,15 +59,37 @@ impl std::error::Error for CodegenError {}
 pub struct CompiledProgram {
     /// Owns the executable memory the handlers live in; dropping it frees them.
     _module: JITModule,
-    /// Entry address of each probe handler, by index of [`crate::ir::Program::probes`]
-    /// (the runtime turns them into [`stap_abi::Handler`]s).
-    pub handlers: Vec<*const u8>,
+    /// Entry address of each probe handler, by index of [`crate::ir::Program::probes`].
+    handlers: Vec<*const u8>,
     /// Globals, literals, formats, sites and probes.
     pub info: ProgramInfo,
     /// Bytes of machine code, all functions together.
     pub code_size: usize,
-    /// The Cranelift IR of every function, when [`CodegenOptions::keep_ir`] is set.
+    /// The Cranelift IR of every function.
     pub ir_text: String,
+}
+
+impl CompiledProgram {
+    /// The probe handlers, by index of [`crate::ir::Program::probes`].
+    pub fn handlers(&self) -> Vec<Handler> {
+        self.handlers
+            .iter()
+            // SAFETY: each address is a finalized function of this module compiled with
+            // the handler signature; a `JITModule` never unmaps its code on drop.
+            .map(|&address| unsafe { handler_from_address(address) })
+            .collect()
+    }
+}
+
+/// The handler whose machine code starts at `address`.
+///
+/// # Safety
+/// `address` must be the entry of a finalized function compiled with the signature
+/// `fn(*mut Context)` (see [`signature`] with no arguments and no result), whose code
+/// stays mapped for as long as the handler is called.
+unsafe fn handler_from_address(address: *const u8) -> Handler {
+    // SAFETY: the caller guarantees `address` is such a function.
+    unsafe { std::mem::transmute::<*const u8, Handler>(address) }
 }
 
 impl std::fmt::Debug for CompiledProgram {
@@ -134,13 +153,13 @@ impl Declarations {
     }
 }
 
-/// Compiles `program` to machine code; `symbols` gives the address of every helper
-/// symbol of [`stap_abi::HELPERS`] and [`stap_abi::BUILTINS`].
-pub fn compile(
+/// Pass 3: translates `program` to Cranelift IR; `symbols` gives the address of every
+/// helper symbol of [`stap_abi::HELPERS`] and [`stap_abi::BUILTINS`].
+pub fn translate(
     program: &Program,
     symbols: &[(&'static str, *const u8)],
     options: &CodegenOptions,
-) -> Result<CompiledProgram, CodegenError> {
+) -> Result<Translated, CodegenError> {
     let isa = host_isa()?;
     let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
     for (name, address) in symbols {
@@ -185,28 +204,10 @@ pub fn compile(
     }
     let declarations = Declarations { helpers, functions };
     let mut tables = Tables::new(program);
-    let mut ctx = module.make_context();
     let mut builder_ctx = FunctionBuilderContext::new();
-    let mut ir_text = String::new();
-    let mut code_size = 0;
-    let mut define = |module: &mut JITModule,
-                      ctx: &mut Context,
-                      id: FuncId,
-                      name: &str|
-     -> Result<(), CodegenError> {
-        if options.keep_ir {
-            ir_text.push_str(&format!("; {name}\n{}\n", ctx.func.display()));
-        }
-        module
-            .define_function(id, ctx)
-            .map_err(|e| CodegenError(format!("cannot compile {name}: {e:?}")))?;
-        code_size += ctx
-            .compiled_code()
-            .map_or(0, |c| c.code_buffer().len());
-        module.clear_context(ctx);
-        Ok(())
-    };
+    let mut pending = Vec::new();
     for (i, f) in program.functions.iter().enumerate() {
+        let mut ctx = module.make_context();
         ctx.func.signature = signature(&module, f.params, true);
         FunctionCx::translate_function(
             &mut module,
@@ -217,14 +218,10 @@ pub fn compile(
             &mut builder_ctx,
             f,
         );
-        define(
-            &mut module,
-            &mut ctx,
-            declarations.function(i),
-            &format!("function {}", f.name),
-        )?;
+        pending.push((declarations.function(i), ctx, format!("function {}", f.name)));
     }
     for (i, p) in program.probes.iter().enumerate() {
+        let mut ctx = module.make_context();
         ctx.func.signature = signature(&module, 0, false);
         FunctionCx::translate_probe(
             &mut module,
@@ -236,19 +233,11 @@ pub fn compile(
             p,
         );
         let name = p.points.first().map_or("never", |(_, pp)| pp.as_str());
-        define(
-            &mut module,
-            &mut ctx,
-            handler_ids[i],
-            &format!("probe {i} ({name})"),
-        )?;
+        pending.push((handler_ids[i], ctx, format!("probe {i} ({name})")));
     }
-    module
-        .finalize_definitions()
-        .map_err(|e| CodegenError(format!("cannot link the compiled code: {e}")))?;
-    let handlers = handler_ids
+    let ir_text = pending
         .iter()
-        .map(|id| module.get_finalized_function(*id))
+        .map(|(_, ctx, name)| format!("; {name}\n{}\n", ctx.func.display()))
         .collect();
     let mut info = ProgramInfo {
         globals: program.globals.clone(),
@@ -269,13 +258,73 @@ pub fn compile(
         }
     }
     (info.strings, info.formats) = tables.finish();
-    Ok(CompiledProgram {
-        _module: module,
-        handlers,
+    Ok(Translated {
+        module,
+        pending,
+        handler_ids,
         info,
-        code_size,
         ir_text,
     })
+}
+
+/// Pass 3's result: every function in Cranelift IR, not yet compiled.
+pub struct Translated {
+    module: JITModule,
+    pending: Vec<(FuncId, Context, String)>,
+    handler_ids: Vec<FuncId>,
+    /// Globals, literals, formats, sites and probes.
+    pub info: ProgramInfo,
+    /// The Cranelift IR of every function (`-p3`).
+    pub ir_text: String,
+}
+
+impl std::fmt::Debug for Translated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Translated")
+            .field("functions", &self.pending.len())
+            .finish()
+    }
+}
+
+impl Translated {
+    /// Number of functions (handlers and script functions).
+    pub fn function_count(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Pass 4: compiles every function to machine code and links them.
+    pub fn compile(self) -> Result<CompiledProgram, CodegenError> {
+        let Translated {
+            mut module,
+            pending,
+            handler_ids,
+            info,
+            ir_text,
+        } = self;
+        let mut code_size = 0;
+        for (id, mut ctx, name) in pending {
+            module
+                .define_function(id, &mut ctx)
+                .map_err(|e| CodegenError(format!("cannot compile {name}: {e:?}")))?;
+            code_size += ctx
+                .compiled_code()
+                .map_or(0, |c| c.code_buffer().len());
+        }
+        module
+            .finalize_definitions()
+            .map_err(|e| CodegenError(format!("cannot link the compiled code: {e}")))?;
+        let handlers = handler_ids
+            .iter()
+            .map(|id| module.get_finalized_function(*id))
+            .collect();
+        Ok(CompiledProgram {
+            _module: module,
+            handlers,
+            info,
+            code_size,
+            ir_text,
+        })
+    }
 }
 
 /// Cranelift's integer type for a value.
