@@ -98,6 +98,19 @@ impl Diagnostic {
 
     /// Renders the diagnostic as SystemTap does, ending with a blank line.
     pub fn render(&self, map: &SourceMap) -> String {
+        self.render_after(map, None)
+    }
+
+    /// Renders the diagnostic as SystemTap does after one that pointed into file
+    /// `previous_file`: SystemTap leaves out the file name of a semantic error's place
+    /// when it is the file of the place it named before (`identifier 'x' at :1:15`).
+    ///
+    /// A semantic error with an empty message is the bare place SystemTap chains to
+    /// the error before it (the function an arity mismatch is about).
+    pub fn render_after(&self, map: &SourceMap, previous_file: Option<&str>) -> String {
+        if self.severity == Severity::SemanticError {
+            return self.render_semantic(map, previous_file);
+        }
         let mut out = format!("{}: {}\n", self.severity.label(), self.message);
         if let Some(loc) = self.location(map) {
             let at = format!("{}:{}:{}", loc.file, loc.line, loc.col);
@@ -118,19 +131,65 @@ impl Diagnostic {
     }
 }
 
-/// Renders a pass's diagnostics and its closing summary (`2 parse errors.`).
+impl Diagnostic {
+    /// SystemTap's layout for semantic errors:
+    ///
+    /// ```text
+    /// semantic error: type mismatch (string): identifier 'x' at t.stp:1:22
+    ///         source: probe begin { x = 1; x = "a" }
+    ///                              ^
+    /// ```
+    fn render_semantic(&self, map: &SourceMap, previous_file: Option<&str>) -> String {
+        let mut out = String::new();
+        let Some(loc) = self.location(map) else {
+            return format!("{}: {}\n\n", self.severity.label(), self.message);
+        };
+        if !self.message.is_empty() {
+            out.push_str(&format!("{}: {}: ", self.severity.label(), self.message));
+        }
+        let file = if previous_file == Some(loc.file.as_str()) {
+            ""
+        } else {
+            loc.file.as_str()
+        };
+        let saw = self.saw.as_deref().unwrap_or("");
+        out.push_str(&format!("{saw} at {file}:{}:{}\n", loc.line, loc.col));
+        let line = loc.line_text.replace('\t', " ");
+        out.push_str(&format!("        source: {line}\n"));
+        let caret_col: usize = loc.line_text.chars().take(loc.col - 1).count();
+        out.push_str(&format!("                {}^\n", " ".repeat(caret_col)));
+        for note in &self.notes {
+            out.push_str(&format!("       note: {note}\n"));
+        }
+        out.push('\n');
+        out
+    }
+}
+
+/// Renders a pass's diagnostics and its closing summary (`2 parse errors.`; SystemTap
+/// counts parse errors only).
 pub fn render_all(diagnostics: &[Diagnostic], map: &SourceMap) -> String {
     let mut out = String::new();
+    let mut previous_file: Option<String> = None;
     for d in diagnostics {
-        out.push_str(&d.render(map));
-    }
-    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
-    for s in [Severity::ParseError, Severity::SemanticError] {
-        match count(s) {
-            0 => {}
-            1 => out.push_str(&format!("1 {}.\n", s.label())),
-            n => out.push_str(&format!("{n} {}s.\n", s.label())),
+        if d.severity == Severity::SemanticError && d.message.is_empty() && out.ends_with("\n\n") {
+            // A chained place continues the error before it.
+            out.pop();
         }
+        out.push_str(&d.render_after(map, previous_file.as_deref()));
+        if let Some(loc) = d.location(map) {
+            previous_file = Some(loc.file);
+        }
+    }
+    let label = Severity::ParseError.label();
+    match diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::ParseError)
+        .count()
+    {
+        0 => {}
+        1 => out.push_str(&format!("1 {label}.\n")),
+        n => out.push_str(&format!("{n} {label}s.\n")),
     }
     out
 }

@@ -102,6 +102,10 @@ pub struct Probe {
     pub location: String,
     /// The non-statistics globals it reads or writes, sorted.
     pub globals: Vec<GlobalId>,
+    /// What the probe was derived from, as `-p2` prints it after each point
+    /// (`<- myal = timer.s(1) <- myal`): the aliases expanded, innermost first, then
+    /// the points of the probe as written.
+    pub derivation: String,
 }
 
 /// A statement.

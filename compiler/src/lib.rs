@@ -9,6 +9,7 @@
 pub mod ast;
 pub mod codegen;
 pub mod diagnostic;
+pub mod elaborate;
 pub mod ir;
 pub mod lexer;
 pub mod parse;
