@@ -14,7 +14,12 @@ use stap_runtime::{Executor, Limits, Session};
 fn session(script: &str) -> (Session, usize) {
     let mut map = SourceMap::new();
     let file = map.add(SourceFile::new("bench.stp", script));
-    let parsed = pass1(&mut map, file, &Environment::default(), &MacroLibrary::default());
+    let parsed = pass1(
+        &mut map,
+        file,
+        &Environment::default(),
+        &MacroLibrary::default(),
+    );
     assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
     let elaborated = elaborate::elaborate(&parsed.script, &map, &ElaborateConfig::default());
     let program = elaborated.program.expect("the script elaborates");
@@ -45,7 +50,8 @@ fn session(script: &str) -> (Session, usize) {
 
 fn handler_runs(c: &mut Criterion) {
     let mut group = c.benchmark_group("handler");
-    let (s, probe) = session("global s probe timer.s(1) { s <<< 42 } probe end { print(@count(s)) }");
+    let (s, probe) =
+        session("global s probe timer.s(1) { s <<< 42 } probe end { print(@count(s)) }");
     let mut ex = Executor::new(&s, 1);
     group.bench_function("stat_add", |b| b.iter(|| ex.run(probe)));
     drop(ex);

@@ -50,8 +50,8 @@ mod tests {
 
     #[test]
     fn limits_come_from_defines() {
-        let (l, c) = from_defines(&[d("MAXACTION", "5"), d("MAXNESTING", "3"), d("FOO", "x")])
-            .unwrap();
+        let (l, c) =
+            from_defines(&[d("MAXACTION", "5"), d("MAXNESTING", "3"), d("FOO", "x")]).unwrap();
         assert_eq!(l.max_action, 5);
         assert_eq!(c.max_nesting, 3);
         let e = from_defines(&[d("MAXSTRINGLEN", "big")]).unwrap_err();

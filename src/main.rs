@@ -91,7 +91,7 @@ fn run(config: &Config) -> Result<ExitCode> {
         } else {
             eprintln!("Input file '{name}' is empty.");
         }
-        eprintln!("Pass 1: parse failed.");
+        eprintln!("Pass 1: parse failed.  [man error::pass1]");
         return Ok(ExitCode::FAILURE);
     }
     diagnostics.extend(parsed.diagnostics);
@@ -100,7 +100,7 @@ fn run(config: &Config) -> Result<ExitCode> {
         eprint!("{}", render_all(&diagnostics, &map));
     }
     if failed {
-        eprintln!("Pass 1: parse failed.");
+        eprintln!("Pass 1: parse failed.  [man error::pass1]");
         return Ok(ExitCode::FAILURE);
     }
     if config.verbose > 0 {
@@ -206,9 +206,10 @@ fn run_passes(config: &Config, map: &SourceMap, script: &ast::Script) -> Result<
     let mut info = compiled.info.clone();
     info.args = config.script_args.clone();
     let out: Box<dyn Write + Send> = match &config.output {
-        Some(path) => Box::new(io::BufWriter::new(std::fs::File::create(path).with_context(
-            || format!("cannot create output file '{}'", path.display()),
-        )?)),
+        Some(path) => Box::new(io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create output file '{}'", path.display()))?,
+        )),
         None => Box::new(io::BufWriter::new(io::stdout())),
     };
     let session = stap_runtime::Session::new(

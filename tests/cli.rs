@@ -67,16 +67,31 @@ fn script_arguments_follow_the_script() {
 }
 
 #[test]
-fn later_passes_say_they_are_not_implemented() {
-    let out = run(&["-e", "probe begin { exit() }"]);
+fn passes_stop_where_asked() {
+    let script = "global n probe begin { n = 1; exit() }";
+    let out = run(&["-p2", "-e", script]);
+    assert_code(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        "# globals\nn:long\n# probes\nbegin /* <- begin */\n"
+    );
+    let out = run(&["-p4", "-e", script]);
+    assert_code(&out, 0);
+    assert!(stdout(&out).ends_with(" bytes of machine code in 1 handlers\n"));
+    let out = run(&["-e", script]);
+    assert_code(&out, 0);
+    assert_eq!(stdout(&out), "n=1\n");
+}
+
+#[test]
+fn targets_need_the_perf_events_work() {
+    let out = run(&["-c", "true", "-e", "probe begin { exit() }"]);
     assert_code(&out, 1);
     assert_eq!(
         stderr(&out),
-        "stap-rs: ERROR: pass 2 (elaboration) and the passes after it are not implemented yet \
-         in this version of stap-rs; use -p1 to see the parse tree\n"
+        "stap-rs: ERROR: -c CMD needs perf events, which are not implemented yet in this \
+         version of stap-rs\n"
     );
-    let out = run(&["-p2", "-e", "probe begin { exit() }"]);
-    assert_code(&out, 1);
 }
 
 #[test]
@@ -136,13 +151,13 @@ fn empty_scripts_are_errors_as_in_systemtap() {
     assert_code(&out, 1);
     assert_eq!(
         stderr(&out),
-        "Input file '<input>' is empty.\nPass 1: parse failed.\n"
+        "Input file '<input>' is empty.\nPass 1: parse failed.  [man error::pass1]\n"
     );
     let out = run(&["-p1", "-e", "%( 1 == 2 %? probe begin {} %)"]);
     assert_code(&out, 1);
     assert_eq!(
         stderr(&out),
-        "Input file '<input>' is empty after preprocessing.\nPass 1: parse failed.\n"
+        "Input file '<input>' is empty after preprocessing.\nPass 1: parse failed.  [man error::pass1]\n"
     );
 }
 

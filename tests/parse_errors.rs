@@ -25,7 +25,7 @@ fn missing_operand() {
                                    ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -41,7 +41,7 @@ fn if_without_statement() {
                                   ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -57,7 +57,7 @@ fn global_initialiser_not_literal() {
                         ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -73,7 +73,7 @@ fn printf_format_not_literal() {
                                   ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -89,7 +89,7 @@ fn return_outside_function() {
                            ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -105,7 +105,7 @@ fn unknown_at_operator() {
                                ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -121,7 +121,7 @@ fn unclosed_index() {
                                    ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -137,7 +137,7 @@ fn stray_closing_brace() {
                                   ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -153,7 +153,7 @@ fn number_out_of_range() {
                                ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -170,7 +170,7 @@ fn unterminated_string() {
                                ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -186,7 +186,7 @@ fn unterminated_comment() {
                            ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -202,7 +202,7 @@ fn unterminated_embedded_code() {
                            ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -218,7 +218,7 @@ fn probe_without_point() {
                      ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -234,7 +234,7 @@ fn duplicate_parameters() {
                            ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -250,7 +250,7 @@ fn optional_alias_name() {
                    ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -266,7 +266,7 @@ fn incomplete_conditional() {
              ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -282,7 +282,7 @@ fn regex_needs_literal() {
                                 ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -298,7 +298,7 @@ fn print_needs_a_value() {
                                  ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -314,7 +314,7 @@ fn too_many_macro_arguments() {
                                                          ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -330,7 +330,7 @@ fn bare_histogram() {
                                ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -346,7 +346,7 @@ fn multiple_sort_directives() {
                                           ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -362,7 +362,7 @@ fn argument_out_of_range() {
                                ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -380,7 +380,7 @@ fn bad_condition() {
                 ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -410,7 +410,7 @@ parse error: expected an identifier or ')'
                          ^
 
 3 parse errors.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -426,7 +426,7 @@ fn top_level_statement() {
              ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -436,7 +436,7 @@ fn junk_byte() {
     check(
         "junk_byte",
         "probe begin { x = 1 \u{1} }",
-        "parse error: expected a statement or '}'\n        saw: junk '\\x01' at junk_byte.stp:1:21\n     source: probe begin { x = 1 \u{1} }\n                                 ^\n\n1 parse error.\nPass 1: parse failed.\n",
+        "parse error: expected a statement or '}'\n        saw: junk '\\x01' at junk_byte.stp:1:21\n     source: probe begin { x = 1 \u{1} }\n                                 ^\n\n1 parse error.\nPass 1: parse failed.  [man error::pass1]\n",
     );
 }
 
@@ -451,7 +451,7 @@ fn invalid_conversion_specifier() {
                                             ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -467,7 +467,7 @@ fn trailing_incomplete_conversion() {
                                          ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -483,7 +483,7 @@ fn unknown_operator_reported_first() {
                                  ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -499,7 +499,7 @@ fn print_name_must_be_called() {
                                        ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -515,7 +515,7 @@ fn keyword_as_global_name() {
                             ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -531,7 +531,7 @@ fn regex_operator_in_probe_point() {
                            ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -547,7 +547,7 @@ fn function_type_then_junk() {
                                 ^
 
 1 parse error.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -573,7 +573,7 @@ parse error: global versus private variable declaration conflict
                     ^
 
 2 parse errors.
-Pass 1: parse failed.
+Pass 1: parse failed.  [man error::pass1]
 "#,
     );
 }
@@ -595,7 +595,7 @@ fn deep_nesting_limit() {
         "{err}"
     );
     assert!(
-        err.ends_with("1 parse error.\nPass 1: parse failed.\n"),
+        err.ends_with("1 parse error.\nPass 1: parse failed.  [man error::pass1]\n"),
         "{err}"
     );
 }

@@ -73,7 +73,7 @@ pub struct Spec {
 /// A piece of a format.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Piece {
-    /// Text printed as it is (escapes as written in the script; `%%` already one `%`).
+    /// Text printed as it is (`%%` already one `%`); the compiler decodes escapes first.
     Literal(Vec<u8>),
     /// A conversion of the next argument(s).
     Spec(Spec),

@@ -306,8 +306,14 @@ pub struct IterSpec {
     pub sort: Option<SortSpec>,
     /// For a slice `a[1, *]`: which key positions are fixed (their values are in the slots).
     pub fixed: Vec<bool>,
-    /// The value written after the keys: none, the value, or (statistics) a field.
+    /// The value written after the keys: `None` when the loop has no value variable;
+    /// otherwise the element's value (a plain array, where the field is not used) or,
+    /// for histogram buckets, the bucket's count.
     pub value: Option<StatField>,
+    /// `foreach (b in @hist_log(s))`: iterates the bucket numbers of the global's
+    /// histogram (every bucket, empty ones too), each with its count as the value. For
+    /// an element `@hist_log(s[k])`, its keys are in the slots, all marked `fixed`.
+    pub buckets: bool,
 }
 
 /// The whole compiled program as the runtime sees it.
@@ -540,10 +546,7 @@ mod tests {
         assert_eq!(StrRef::literal(7).decode(), StrLocation::Literal(7));
         assert_eq!(
             StrRef::arena(10, 3).decode(),
-            StrLocation::Arena {
-                offset: 10,
-                len: 3
-            }
+            StrLocation::Arena { offset: 10, len: 3 }
         );
         assert_eq!(
             StrRef::EMPTY.decode(),

@@ -88,6 +88,8 @@ pub struct Function {
     pub body: Body,
     /// Where it is defined (`file:line:col`).
     pub location: String,
+    /// Its name token: where `MAXNESTING exceeded` points, as in SystemTap.
+    pub site: SiteId,
 }
 
 /// A probe handler with the points it is attached to.
@@ -214,6 +216,8 @@ pub enum LValue {
         global: GlobalId,
         /// The keys.
         keys: Vec<Expr>,
+        /// The array's name token: where a full array is reported.
+        site: SiteId,
     },
 }
 
@@ -228,6 +232,8 @@ pub enum StatTarget {
         global: GlobalId,
         /// The keys.
         keys: Vec<Expr>,
+        /// The array's name token: where a full array is reported.
+        site: SiteId,
     },
 }
 

@@ -5,7 +5,8 @@
 //! are declared, after the script's own `end` probes; globals declared only in tapsets
 //! are left out. Each prints with `printf`:
 //!
-//! - a long scalar as `x=%#x` (`x=0x5`, `x=0xffffffffffffffff` for -1);
+//! - a long scalar in decimal, `x=5` (SystemTap 4.8's generated code prints `%#x` as
+//!   `%lld` here, as `stap -p3` shows);
 //! - a string scalar as `s="%#s"`: the bytes as they are, no escaping;
 //! - an array entry as `a[%#d,"%#s"]=…`: long keys in decimal, string keys in quotes,
 //!   separated by `,` without a blank, then the value as for a scalar;
@@ -16,17 +17,17 @@
 //! value, descending (for statistics, by the default aggregate of a value sort).
 //! The caller iterates in that order and calls [`array_entry`] or [`stat`] per entry.
 
-use crate::printf::{Arg, hex_special};
+use crate::printf::Arg;
 use crate::stats::{Aggregate, StatError};
 use stap_abi::StatField;
 
 /// A scalar value or key.
 pub type Value<'a> = Arg<'a>;
 
-/// Appends `v` as the display prints a value: `0x…` or `"…"`.
+/// Appends `v` as the display prints a value: decimal or `"…"`.
 fn value(out: &mut Vec<u8>, v: Value) {
     match v {
-        Arg::Long(n) => hex_special(out, n),
+        Arg::Long(n) => out.extend_from_slice(n.to_string().as_bytes()),
         Arg::Str(s) => quoted(out, s),
     }
 }
@@ -56,7 +57,7 @@ fn keys(out: &mut Vec<u8>, ks: &[Value]) {
     out.push(b']');
 }
 
-/// A long or string scalar: `x=0x5\n`, `s="abc"\n`.
+/// A long or string scalar: `x=5\n`, `s="abc"\n`.
 pub fn scalar(out: &mut Vec<u8>, name: &str, v: Value) {
     out.extend_from_slice(name.as_bytes());
     out.push(b'=');
@@ -64,7 +65,7 @@ pub fn scalar(out: &mut Vec<u8>, name: &str, v: Value) {
     out.push(b'\n');
 }
 
-/// One entry of a long or string array: `a["k",3]=0x5\n`.
+/// One entry of a long or string array: `a["k",3]=5\n`.
 pub fn array_entry(out: &mut Vec<u8>, name: &str, ks: &[Value], v: Value) {
     out.extend_from_slice(name.as_bytes());
     keys(out, ks);
@@ -117,12 +118,9 @@ mod tests {
 
     #[test]
     fn scalars() {
-        assert_eq!(text(|o| scalar(o, "x", Arg::Long(5))), "x=0x5\n");
-        assert_eq!(text(|o| scalar(o, "x", Arg::Long(0))), "x=0x0\n");
-        assert_eq!(
-            text(|o| scalar(o, "x", Arg::Long(-1))),
-            "x=0xffffffffffffffff\n"
-        );
+        assert_eq!(text(|o| scalar(o, "x", Arg::Long(5))), "x=5\n");
+        assert_eq!(text(|o| scalar(o, "x", Arg::Long(0))), "x=0\n");
+        assert_eq!(text(|o| scalar(o, "x", Arg::Long(-1))), "x=-1\n");
         assert_eq!(
             text(|o| scalar(o, "s", Arg::Str(b"a\"b\n"))),
             "s=\"a\"b\n\"\n"
@@ -134,7 +132,7 @@ mod tests {
         let ks = [Arg::Str(b"k"), Arg::Long(-3)];
         assert_eq!(
             text(|o| array_entry(o, "a", &ks, Arg::Long(255))),
-            "a[\"k\",-3]=0xff\n"
+            "a[\"k\",-3]=255\n"
         );
         assert_eq!(
             text(|o| array_entry(o, "b", &[Arg::Long(1)], Arg::Str(b"v"))),

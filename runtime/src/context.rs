@@ -9,10 +9,18 @@ pub(crate) fn current_cpu() -> i64 {
     i64::from(unsafe { libc::sched_getcpu() }.max(0))
 }
 
+thread_local! {
+    /// This thread's id, asked of the kernel once per thread (a system call costs more
+    /// than a whole handler run).
+    static TID: i64 = {
+        // SAFETY: `gettid` has no preconditions.
+        i64::from(unsafe { libc::gettid() })
+    };
+}
+
 /// This thread's id.
 pub(crate) fn current_tid() -> i64 {
-    // SAFETY: `gettid` has no preconditions.
-    i64::from(unsafe { libc::gettid() })
+    TID.with(|t| *t)
 }
 
 /// The real user id.

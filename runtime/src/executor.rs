@@ -122,7 +122,9 @@ impl<'s> ExecContext<'s> {
         if self.shard.is_none() {
             self.shard = Some(self.session.lock_shard(self.shard_index));
         }
-        self.shard.as_deref_mut().expect("the shard was just locked")
+        self.shard
+            .as_deref_mut()
+            .expect("the shard was just locked")
     }
 
     /// Releases this executor's shard (before reading all shards).

@@ -6,20 +6,20 @@
 //! addresses of its helpers ([`symbols`]).
 
 pub mod autoprint;
+mod autoprint_run;
 mod builtins;
 mod context;
 mod executor;
 mod helpers;
 pub mod histogram;
-mod autoprint_run;
 mod lifecycle;
 mod ops;
 pub mod printf;
 pub mod session;
+mod signals;
 pub mod stats;
 pub mod store;
 pub mod strings;
-mod signals;
 mod timers;
 
 pub use executor::Executor;

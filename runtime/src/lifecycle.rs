@@ -91,7 +91,8 @@ pub fn run(session: &Session, options: &RunOptions) -> RunReport {
         main.run(probe);
         main.flush();
     }
-    if session.state() != State::Error || errors_ended_it {
+    // Autoprint is SystemTap's synthetic end probes: skipped when errors end the session.
+    if session.state() != State::Error {
         crate::autoprint_run::print_globals(session);
     }
     main.flush();

@@ -573,19 +573,6 @@ fn print_binary(sink: &mut Sink, num: i64, mut width: i64, precision: i64, flags
     }
 }
 
-/// Formats one long as `%#x` does (autoprint's value format).
-pub(crate) fn hex_special(out: &mut Vec<u8>, v: i64) {
-    let mut sink = Sink {
-        cap: usize::MAX,
-        out,
-    };
-    let flags = NumberFlags {
-        special: true,
-        ..NumberFlags::default()
-    };
-    number(&mut sink, v as u64, 16, -1, -1, flags);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

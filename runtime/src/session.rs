@@ -113,6 +113,12 @@ impl Session {
                 })
             })
             .collect::<Result<_, _>>()?;
+        // A literal is a string like any other: it keeps at most MAXSTRINGLEN - 1 bytes.
+        let mut program = program;
+        let max = limits.max_string_len.saturating_sub(1);
+        for s in &mut program.strings {
+            s.truncate(max);
+        }
         let globals = Globals::new(&program.globals, &program.args);
         let shards = (0..shards.max(1))
             .map(|_| Mutex::new(Shard::new(&program.globals)))

@@ -80,9 +80,7 @@ impl FunctionCx<'_> {
                 let then_block = self.builder.create_block();
                 let else_block = self.builder.create_block();
                 let join = self.builder.create_block();
-                self.builder
-                    .ins()
-                    .brif(c, then_block, &[], else_block, &[]);
+                self.builder.ins().brif(c, then_block, &[], else_block, &[]);
                 self.builder.switch_to_block(then_block);
                 let a = self.expr(a);
                 self.builder.def_var(result, a);
@@ -104,7 +102,7 @@ impl FunctionCx<'_> {
                     }
                     None => v,
                 };
-                self.write_place(&place, v, e.site);
+                self.write_place(&place, v);
                 v
             }
             ExprKind::ConcatAssign { target, value } => {
@@ -112,17 +110,14 @@ impl FunctionCx<'_> {
                 let v = self.expr(value);
                 let old = self.read_place(&place);
                 let new = self.call_value("stp_str_concat", &[old, v]);
-                self.write_place(&place, new, e.site);
+                self.write_place(&place, new);
                 new
             }
             ExprKind::Crement { target, inc, post } => {
                 let place = self.place(target);
                 let old = self.read_place(&place);
-                let new = self
-                    .builder
-                    .ins()
-                    .iadd_imm(old, if *inc { 1 } else { -1 });
-                self.write_place(&place, new, e.site);
+                let new = self.builder.ins().iadd_imm(old, if *inc { 1 } else { -1 });
+                self.write_place(&place, new);
                 if *post { old } else { new }
             }
             ExprKind::StatAdd { target, value } => {
@@ -132,11 +127,11 @@ impl FunctionCx<'_> {
                         let g = self.global_index(*g);
                         self.call_helper("stp_stat_add", &[g, v]);
                     }
-                    StatTarget::Element { global, keys } => {
+                    StatTarget::Element { global, keys, site } => {
                         self.store_keys(keys);
                         let g = self.global_index(*global);
                         self.call_helper("stp_map_stat_add", &[g, v]);
-                        self.check_error(Some(e.site));
+                        self.check_error(Some(*site));
                     }
                 }
                 v
@@ -144,7 +139,7 @@ impl FunctionCx<'_> {
             ExprKind::StatGet { target, field } => {
                 let (symbol, g) = match target {
                     StatTarget::Global(g) => ("stp_stat_get", *g),
-                    StatTarget::Element { global, keys } => {
+                    StatTarget::Element { global, keys, .. } => {
                         self.store_keys(keys);
                         ("stp_map_stat_get", *global)
                     }
@@ -200,7 +195,7 @@ impl FunctionCx<'_> {
             }
             ExprKind::Call { function, args } => {
                 let values: Vec<Value> = args.iter().map(|a| self.expr(a)).collect();
-                self.call_function(*function, &values, e.site)
+                self.call_function(*function, &values)
             }
             ExprKind::Builtin { builtin, args } => {
                 let values: Vec<Value> = args.iter().map(|a| self.expr(a)).collect();
@@ -237,7 +232,8 @@ impl FunctionCx<'_> {
             ExprKind::Error(message) => {
                 let m = self.expr(message);
                 self.call_helper("stp_error", &[m]);
-                self.check_error(Some(e.site));
+                // SystemTap's `error()` reports its message alone, with no place.
+                self.check_error(None);
                 self.builder.ins().iconst(VALUE, 0)
             }
         }
@@ -299,7 +295,7 @@ impl FunctionCx<'_> {
     fn stat_target(&mut self, target: &StatTarget) -> (Value, Value) {
         let (g, keyed) = match target {
             StatTarget::Global(g) => (*g, 0),
-            StatTarget::Element { global, keys } => {
+            StatTarget::Element { global, keys, .. } => {
                 self.store_keys(keys);
                 (*global, 1)
             }
@@ -393,9 +389,10 @@ impl FunctionCx<'_> {
         match target {
             LValue::Local(l) => Place::Local(*l),
             LValue::Global(g) => Place::Global(*g),
-            LValue::Element { global, keys } => Place::Element {
+            LValue::Element { global, keys, site } => Place::Element {
                 global: *global,
                 keys: keys.iter().map(|k| self.expr(k)).collect(),
+                site: *site,
             },
         }
     }
@@ -411,7 +408,7 @@ impl FunctionCx<'_> {
                 let g = self.global_index(*g);
                 self.call_value("stp_global_get", &[g])
             }
-            Place::Element { global, keys } => {
+            Place::Element { global, keys, .. } => {
                 for (i, k) in keys.iter().enumerate() {
                     self.store_slot(i, *k);
                 }
@@ -421,8 +418,8 @@ impl FunctionCx<'_> {
         }
     }
 
-    /// Stores `v` at `place`; a full array is an error at `site`.
-    fn write_place(&mut self, place: &Place, v: Value, site: u32) {
+    /// Stores `v` at `place`; a full array is an error at the array's name.
+    fn write_place(&mut self, place: &Place, v: Value) {
         match place {
             Place::Local(l) => {
                 let var = self.local(*l);
@@ -432,13 +429,13 @@ impl FunctionCx<'_> {
                 let g = self.global_index(*g);
                 self.call_helper("stp_global_set", &[g, v]);
             }
-            Place::Element { global, keys } => {
+            Place::Element { global, keys, site } => {
                 for (i, k) in keys.iter().enumerate() {
                     self.store_slot(i, *k);
                 }
                 let g = self.global_index(*global);
                 self.call_helper("stp_map_set", &[g, v]);
-                self.check_error(Some(site));
+                self.check_error(Some(*site));
             }
         }
     }
@@ -448,5 +445,9 @@ impl FunctionCx<'_> {
 enum Place {
     Local(usize),
     Global(usize),
-    Element { global: usize, keys: Vec<Value> },
+    Element {
+        global: usize,
+        keys: Vec<Value>,
+        site: u32,
+    },
 }

@@ -256,9 +256,10 @@ impl<'a> FunctionCx<'a> {
     }
 
     /// Calls script function `f`, checking `MAXNESTING` first and the error flag after.
-    pub(super) fn call_function(&mut self, f: ir::FunctionId, args: &[Value], site: u32) -> Value {
-        // The caller keeps the call depth: the callee stays free of bookkeeping, and a
-        // failed check points at the call.
+    pub(super) fn call_function(&mut self, f: ir::FunctionId, args: &[Value]) -> Value {
+        // The caller keeps the call depth, so the callee stays free of bookkeeping; a
+        // failed check points at the function's name, as SystemTap's does.
+        let site = self.declarations.function_site(f);
         let depth = self.load_ctx(offsets::DEPTH);
         let too_deep = self.builder.ins().icmp_imm(
             IntCC::SignedGreaterThanOrEqual,
@@ -395,9 +396,7 @@ impl<'a> FunctionCx<'a> {
                 let then_block = self.builder.create_block();
                 let else_block = self.builder.create_block();
                 let join = self.builder.create_block();
-                self.builder
-                    .ins()
-                    .brif(c, then_block, &[], else_block, &[]);
+                self.builder.ins().brif(c, then_block, &[], else_block, &[]);
                 self.builder.switch_to_block(then_block);
                 self.stmt(then);
                 self.builder.ins().jump(join, &[]);
@@ -438,8 +437,9 @@ impl<'a> FunctionCx<'a> {
                 if let Some(st) = step {
                     self.expr(st);
                 }
-                // Every iteration is an action, so `while (1) {}` ends at MAXACTION.
-                self.count_action(s.site);
+                // Every iteration is an action, so `while (1) {}` ends at MAXACTION; the
+                // error names the last statement of the body, as SystemTap's does.
+                self.count_action(last_site(body));
                 self.builder.ins().jump(header, &[]);
                 self.builder.switch_to_block(exit);
             }
@@ -485,11 +485,7 @@ impl<'a> FunctionCx<'a> {
                 }
             }
             StmtKind::Delete(target) => self.delete(target),
-            StmtKind::Try {
-                body,
-                var,
-                handler,
-            } => {
+            StmtKind::Try { body, var, handler } => {
                 let catch = self.builder.create_block();
                 let join = self.builder.create_block();
                 self.catches.push(catch);
@@ -580,7 +576,7 @@ impl<'a> FunctionCx<'a> {
         });
         self.stmt(&f.body);
         self.loops.pop();
-        self.count_action(site);
+        self.count_action(last_site(&f.body));
         self.builder.ins().jump(header, &[]);
         // Leaving normally: the iterator is done; `break` ended it already.
         self.builder.switch_to_block(finished);
@@ -618,5 +614,14 @@ impl<'a> FunctionCx<'a> {
                 }
             }
         }
+    }
+}
+
+/// The site of the statement that ends `s` (the last statement of a block, recursively):
+/// where SystemTap's `MAXACTION exceeded` points when a loop runs out of actions.
+fn last_site(s: &Stmt) -> u32 {
+    match &s.kind {
+        StmtKind::Block(stmts) => stmts.last().map_or(s.site, last_site),
+        _ => s.site,
     }
 }

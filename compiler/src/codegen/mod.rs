@@ -36,9 +36,7 @@ pub struct CodegenOptions {
 
 impl Default for CodegenOptions {
     fn default() -> Self {
-        CodegenOptions {
-            max_nesting: 10,
-        }
+        CodegenOptions { max_nesting: 10 }
     }
 }
 
@@ -139,6 +137,8 @@ pub(crate) struct Declarations {
     helpers: std::collections::HashMap<&'static str, FuncId>,
     /// Script functions, by index.
     functions: Vec<FuncId>,
+    /// The error site of each script function (its name).
+    function_sites: Vec<u32>,
 }
 
 impl Declarations {
@@ -150,6 +150,11 @@ impl Declarations {
     /// The id of script function `f`.
     pub(crate) fn function(&self, f: usize) -> FuncId {
         self.functions[f]
+    }
+
+    /// The error site of script function `f`.
+    pub(crate) fn function_site(&self, f: usize) -> u32 {
+        self.function_sites[f]
     }
 }
 
@@ -202,7 +207,11 @@ pub fn translate(
             .map_err(|e| CodegenError(format!("cannot declare probe {i}: {e}")))?;
         handler_ids.push(id);
     }
-    let declarations = Declarations { helpers, functions };
+    let declarations = Declarations {
+        helpers,
+        functions,
+        function_sites: program.functions.iter().map(|f| f.site).collect(),
+    };
     let mut tables = Tables::new(program);
     let mut builder_ctx = FunctionBuilderContext::new();
     let mut pending = Vec::new();
@@ -218,7 +227,11 @@ pub fn translate(
             &mut builder_ctx,
             f,
         );
-        pending.push((declarations.function(i), ctx, format!("function {}", f.name)));
+        pending.push((
+            declarations.function(i),
+            ctx,
+            format!("function {}", f.name),
+        ));
     }
     for (i, p) in program.probes.iter().enumerate() {
         let mut ctx = module.make_context();
@@ -306,9 +319,7 @@ impl Translated {
             module
                 .define_function(id, &mut ctx)
                 .map_err(|e| CodegenError(format!("cannot compile {name}: {e:?}")))?;
-            code_size += ctx
-                .compiled_code()
-                .map_or(0, |c| c.code_buffer().len());
+            code_size += ctx.compiled_code().map_or(0, |c| c.code_buffer().len());
         }
         module
             .finalize_definitions()

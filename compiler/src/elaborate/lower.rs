@@ -35,12 +35,14 @@ pub fn lower(r: &Resolved, tokens: &Tokens<'_>, errors: &mut Vec<Reported>) -> P
     l.globals();
     for f in &r.functions {
         let body = l.body(&f.locals, &f.body);
+        let site = l.site(f.tok);
         l.program.functions.push(ir::Function {
             name: f.name.clone(),
             params: f.params,
             ret: f.ty.unwrap_or(Type::Long),
             body,
             location: f.location.clone(),
+            site,
         });
     }
     let touched = l.touched_by_functions();
@@ -308,14 +310,7 @@ impl Lowering<'_, '_, '_, '_> {
     fn foreach(&mut self, f: &TForeach, tok: Tok) -> ir::StmtKind {
         let (old, _) = match &f.base {
             IterBase::Array(g, t) => (*g, *t),
-            IterBase::Hist(h) => {
-                let d = self.tokens.error(
-                    "foreach over a histogram's buckets is not supported yet by stap-rs",
-                    h.tok,
-                );
-                self.errors.push(Reported::new(d));
-                return ir::StmtKind::Block(Vec::new());
-            }
+            IterBase::Hist(h) => return self.foreach_buckets(f, h),
         };
         if old == usize::MAX {
             return ir::StmtKind::Block(Vec::new());
@@ -354,6 +349,43 @@ impl Lowering<'_, '_, '_, '_> {
             sort,
             fixed,
             value: value.map(|_| field),
+            buckets: false,
+        });
+        let limit = f.limit.as_ref().map(|e| self.expr(e));
+        let body = self.stmt(&f.body);
+        ir::StmtKind::Foreach(Box::new(ir::Foreach {
+            iteration,
+            keys,
+            value,
+            slice,
+            limit,
+            body,
+        }))
+    }
+
+    /// `foreach (b in @hist_log(s))`: the bucket numbers of a histogram.
+    fn foreach_buckets(&mut self, f: &TForeach, h: &THist) -> ir::StmtKind {
+        let (global, slice) = match self.histogram(h) {
+            StatTarget::Global(g) => (g, Vec::new()),
+            StatTarget::Element { global, keys, .. } => (global, keys),
+        };
+        let keys = f.keys.iter().map(|k| self.local_of(k)).collect();
+        let value = f.value.as_ref().map(|v| self.local_of(v));
+        let sort = f.sort.map(|(key, dir)| SortSpec {
+            column: match key {
+                SortKey::Value => 0,
+                SortKey::Key(i) => i + 1,
+            },
+            descending: dir == SortDir::Descending,
+            field: StatField::Count,
+        });
+        let iteration = self.program.iterations.len();
+        self.program.iterations.push(IterSpec {
+            global,
+            sort,
+            fixed: vec![true; slice.len()],
+            value: value.map(|_| StatField::Count),
+            buckets: true,
         });
         let limit = f.limit.as_ref().map(|e| self.expr(e));
         let body = self.stmt(&f.body);
@@ -374,6 +406,7 @@ impl Lowering<'_, '_, '_, '_> {
             TKind::Index { array, keys, .. } => LValue::Element {
                 global: self.global(*array),
                 keys: keys.iter().flatten().map(|k| self.expr(k)).collect(),
+                site: self.site(e.tok),
             },
             _ => LValue::Local(0),
         }
@@ -384,6 +417,7 @@ impl Lowering<'_, '_, '_, '_> {
             TKind::Index { array, keys, .. } => StatTarget::Element {
                 global: self.global(*array),
                 keys: keys.iter().flatten().map(|k| self.expr(k)).collect(),
+                site: self.site(e.tok),
             },
             TKind::Sym(Var::Global(g)) => StatTarget::Global(self.global(*g)),
             _ => StatTarget::Global(0),

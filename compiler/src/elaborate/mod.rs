@@ -1,10 +1,10 @@
 //! Pass 2, elaboration: names resolved, probe aliases expanded, types inferred as
 //! SystemTap infers them, and the result lowered to the [`crate::ir`] codegen reads.
 //!
-//! The steps, in order: [`resolve`] binds every name and expands probe points
-//! ([`points`]); [`types`] runs SystemTap's type inference to a fixpoint; [`checks`]
-//! rejects `foreach` loops that modify their array; [`lower`] builds the IR, with error
-//! sites from [`tokens`]. [`print`] shows the result as `stap -p2` does.
+//! The steps, in order: `resolve` binds every name and expands probe points
+//! ([`points`]); `types` runs SystemTap's type inference to a fixpoint; `checks`
+//! rejects `foreach` loops that modify their array; `lower` builds the IR, with error
+//! sites from `tokens`. [`print`](mod@print) shows the result as `stap -p2` does.
 
 mod checks;
 pub mod escapes;

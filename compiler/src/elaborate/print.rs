@@ -400,7 +400,7 @@ impl Body<'_> {
                 let name = self.global(*g);
                 self.out.push_str(&name);
             }
-            LValue::Element { global, keys } => {
+            LValue::Element { global, keys, .. } => {
                 let name = self.global(*global);
                 self.out.push_str(&name);
                 self.keys(keys);
@@ -415,7 +415,7 @@ impl Body<'_> {
                 let name = self.global(*g);
                 self.out.push_str(&name);
             }
-            StatTarget::Element { global, keys } => {
+            StatTarget::Element { global, keys, .. } => {
                 let name = self.global(*global);
                 self.out.push_str(&name);
                 self.keys(keys);

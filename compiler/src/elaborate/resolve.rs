@@ -312,8 +312,9 @@ impl<'a, 't, 'm> Resolver<'a, 't, 'm> {
             StmtKind::Block(b) => return self.block(b),
             StmtKind::Null => (TStmtKind::Null, keyword(self)),
             StmtKind::Expr(e) => {
+                // SystemTap's expression statement is named by its first token.
+                let tok = keyword(self);
                 let e = self.expr(e, Use::Read);
-                let tok = e.tok;
                 (TStmtKind::Expr(e), tok)
             }
             StmtKind::If {
@@ -493,6 +494,17 @@ impl<'a, 't, 'm> Resolver<'a, 't, 'm> {
             self.error("expected an array name", tok);
             return None;
         };
+        let known = self.locals.iter().any(|l| &l.name == name)
+            || self.global_index.contains_key(name.as_str())
+            || name == "argc"
+            || name == "argv";
+        if !known {
+            self.error(
+                format!("unresolved arity-{keys} global array {name}, missing global declaration?"),
+                tok,
+            );
+            return None;
+        }
         match self.lookup(name, tok) {
             Var::Global(g) => {
                 self.mark(g, how);

@@ -5,8 +5,13 @@ use stap_abi::{GlobalKind, MAX_KEYS, ValueType};
 use crate::executor::{ExecContext, alloc_in, resolve};
 use crate::store::{GlobalSlot, KeyRef, Lookup, Value, insert_bounded};
 
-/// The message of a full array, as SystemTap words it.
-pub(crate) const ARRAY_OVERFLOW: &str = "Array overflow, check MAXMAPENTRIES";
+/// The message of a full array, as SystemTap words it: a declared size is named.
+pub(crate) fn array_overflow(declared: Option<i64>) -> String {
+    match declared {
+        Some(n) => format!("Array overflow, check size limit ({n})"),
+        None => "Array overflow, check MAXMAPENTRIES".to_string(),
+    }
+}
 
 /// Builds the key of an access to global `g` from the slots into `buf`; returns its
 /// length.
@@ -138,15 +143,14 @@ pub(crate) fn map_set(cx: &mut ExecContext, g: usize, v: i64) {
         &info.keys,
         &mut buf,
     );
-    let Some(GlobalSlot::Array(map)) = cx.globals.as_deref_mut().map(|g2| &mut g2.slots[g])
-    else {
+    let Some(GlobalSlot::Array(map)) = cx.globals.as_deref_mut().map(|g2| &mut g2.slots[g]) else {
         return;
     };
     match insert_bounded(map, Lookup(&buf[..n]), max, info.wrap, || {
         Value::zero(ValueType::Long)
     }) {
         Ok(slot) => *slot = value,
-        Err(_) => cx.fail(ARRAY_OVERFLOW),
+        Err(_) => cx.fail(array_overflow(info.max_entries)),
     }
 }
 
@@ -176,8 +180,7 @@ pub(crate) fn map_delete_match(cx: &mut ExecContext, g: usize, mask: i64) {
         &mut buf,
     );
     let lookup = Lookup(&buf[..n]);
-    let Some(GlobalSlot::Array(map)) = cx.globals.as_deref_mut().map(|g2| &mut g2.slots[g])
-    else {
+    let Some(GlobalSlot::Array(map)) = cx.globals.as_deref_mut().map(|g2| &mut g2.slots[g]) else {
         return;
     };
     if mask == 0 {

@@ -52,6 +52,9 @@ pub(crate) fn start(cx: &mut ExecContext, index: usize, limit: i64) -> i64 {
     let spec = &session.program.iterations[index];
     let g = spec.global;
     let info = &session.program.globals[g];
+    if spec.buckets {
+        return start_buckets(cx, index, limit);
+    }
     // Statistics are merged (and the globals checked) before the slice key borrows the
     // arena.
     let stats = match info.kind {
@@ -125,6 +128,45 @@ pub(crate) fn start(cx: &mut ExecContext, index: usize, limit: i64) -> i64 {
     }
     cx.iterations.push(Iteration {
         entries: entries.into_iter().map(|(k, v, _)| (k, v)).collect(),
+        position: 0,
+    });
+    (cx.iterations.len() - 1) as i64
+}
+
+/// `stp_iter_start` for `foreach (b in @hist_*(s))`: every bucket number with its count.
+fn start_buckets(cx: &mut ExecContext, index: usize, limit: i64) -> i64 {
+    let spec = &cx.session.program.iterations[index];
+    let g = spec.global;
+    let aggregate = if spec.fixed.is_empty() {
+        super::stats::merged(cx, g)
+    } else {
+        super::stats::merged_element(cx, g)
+    };
+    let mut entries: Vec<(Key, Item)> = if aggregate.count == 0 {
+        Vec::new()
+    } else {
+        aggregate
+            .histogram
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (Key(Box::new([KeyPart::Long(i as i64)])), Item::Long(*c)))
+            .collect()
+    };
+    if let Some(sort) = spec.sort {
+        entries.sort_by(|a, b| {
+            let o = if sort.column == 0 {
+                compare_items(&a.1, &b.1)
+            } else {
+                a.0.cmp(&b.0)
+            };
+            if sort.descending { o.reverse() } else { o }
+        });
+    }
+    if limit >= 0 {
+        entries.truncate(limit as usize);
+    }
+    cx.iterations.push(Iteration {
+        entries,
         position: 0,
     });
     (cx.iterations.len() - 1) as i64

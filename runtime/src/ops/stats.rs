@@ -3,7 +3,7 @@
 
 use stap_abi::{GlobalKind, Histogram, MAX_KEYS, StatField, StatUsage};
 
-use super::globals::{ARRAY_OVERFLOW, build_keys};
+use super::globals::{array_overflow, build_keys};
 use crate::executor::ExecContext;
 use crate::stats::{Aggregate, Stat};
 use crate::store::{KeyRef, Lookup, Map, StatSlot, insert_bounded};
@@ -46,11 +46,9 @@ pub(crate) fn map_add(cx: &mut ExecContext, g: usize, v: i64) {
     let Some(StatSlot::Array(map)) = cx.shard.as_deref_mut().map(|s| &mut s.stats[g]) else {
         return;
     };
-    match insert_bounded(map, Lookup(&buf[..n]), max, info.wrap, || {
-        Stat::new(&usage)
-    }) {
+    match insert_bounded(map, Lookup(&buf[..n]), max, info.wrap, || Stat::new(&usage)) {
         Ok(s) => s.add(v, &usage),
-        Err(_) => cx.fail(ARRAY_OVERFLOW),
+        Err(_) => cx.fail(array_overflow(info.max_entries)),
     }
 }
 
@@ -97,7 +95,7 @@ pub(crate) fn merged_map(cx: &mut ExecContext, g: usize) -> Map<Aggregate> {
 
 /// The statistics of the element of array `g` whose keys are in the slots, every shard
 /// combined.
-fn merged_element(cx: &mut ExecContext, g: usize) -> Aggregate {
+pub(crate) fn merged_element(cx: &mut ExecContext, g: usize) -> Aggregate {
     let shards = lock_all(cx);
     let session = cx.session;
     let info = &session.program.globals[g];

@@ -80,7 +80,12 @@ impl Hash for Lookup<'_, '_> {
 
 impl Equivalent<Key> for Lookup<'_, '_> {
     fn equivalent(&self, key: &Key) -> bool {
-        self.0.len() == key.0.len() && self.0.iter().zip(key.0.iter()).all(|(a, b)| *a == b.as_ref())
+        self.0.len() == key.0.len()
+            && self
+                .0
+                .iter()
+                .zip(key.0.iter())
+                .all(|(a, b)| *a == b.as_ref())
     }
 }
 

@@ -58,14 +58,12 @@ impl Globals {
             .iter()
             .map(|g| match g.kind {
                 GlobalKind::Stats(_) => GlobalSlot::Stats,
-                GlobalKind::Value(ty) if g.keys.is_empty() => {
-                    GlobalSlot::Scalar(match &g.init {
-                        Some(InitValue::Long(n)) => Value::Long(*n),
-                        Some(InitValue::String(s)) => Value::Str(s.clone().into()),
-                        Some(InitValue::ScriptArgc) => Value::Long(args.len() as i64),
-                        _ => Value::zero(ty),
-                    })
-                }
+                GlobalKind::Value(ty) if g.keys.is_empty() => GlobalSlot::Scalar(match &g.init {
+                    Some(InitValue::Long(n)) => Value::Long(*n),
+                    Some(InitValue::String(s)) => Value::Str(s.clone().into()),
+                    Some(InitValue::ScriptArgc) => Value::Long(args.len() as i64),
+                    _ => Value::zero(ty),
+                }),
                 GlobalKind::Value(_) => {
                     let mut map = Map::default();
                     if g.init == Some(InitValue::ScriptArgv) {
