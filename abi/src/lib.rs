@@ -25,7 +25,7 @@ use std::mem::offset_of;
 pub const SLOTS: usize = 64;
 
 /// The most keys an array may have.
-pub const MAX_KEYS: usize = 9;
+pub const MAX_KEYS: usize = 16;
 
 /// The state a handler run works on. The runtime embeds it as the first field of its own
 /// context type, so that a `*mut Context` is also a pointer to the runtime's context.

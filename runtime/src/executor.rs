@@ -9,9 +9,7 @@
 
 use std::sync::MutexGuard;
 
-use stap_abi::{
-    Context, ERROR_CATCHABLE, ERROR_FATAL, ERROR_NEXT, NO_SITE, ProbeKind, StrLocation, StrRef,
-};
+use stap_abi::{Context, ERROR_CATCHABLE, ERROR_FATAL, ERROR_NEXT, NO_SITE, StrLocation, StrRef};
 
 use crate::session::Session;
 use crate::store::{Globals, Shard};
@@ -184,35 +182,29 @@ impl<'s> Executor<'s> {
     /// Runs the handler of probe `probe` once; its output is kept until [`Self::flush`].
     pub fn run(&mut self, probe: usize) {
         let session = self.cx.session;
-        let info = &session.program.probes[probe];
+        let plan = session.plans[probe];
         let cx = &mut *self.cx;
         cx.probe = probe;
-        let interruptible = matches!(
-            info.kind,
-            ProbeKind::Begin(_) | ProbeKind::End(_) | ProbeKind::Error(_)
-        );
-        cx.abi.actions_left = if interruptible {
-            session.limits.max_action.saturating_mul(10)
-        } else {
-            session.limits.max_action
-        };
+        cx.abi.actions_left = plan.max_action;
         cx.abi.error = 0;
         cx.abi.site = NO_SITE;
         cx.abi.depth = 0;
         cx.arena.clear();
         cx.iterations.clear();
-        if !info.globals.is_empty() {
+        if plan.locks_globals {
             // Globals before shards: the one lock order.
             cx.shard = None;
             cx.globals = Some(session.lock_globals());
         }
-        let handler = session.handlers[info.handler];
+        let handler = plan.handler;
         let ctx: *mut Context = &mut cx.abi;
         // SAFETY: the handler was compiled for this program with the `Handler` signature;
         // `ctx` points at the `Context` that starts this `ExecContext`, which lives until
         // the handler returns and is used by nothing else meanwhile.
         unsafe { handler(ctx) };
-        cx.globals = None;
+        if plan.locks_globals {
+            cx.globals = None;
+        }
         if cx.abi.error != 0 && cx.abi.error != ERROR_NEXT {
             let message = std::mem::take(&mut cx.message);
             let near = usize::try_from(cx.abi.site)

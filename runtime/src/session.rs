@@ -5,7 +5,7 @@ use std::io::Write;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use stap_abi::{Handler, ProgramInfo, ValueType};
+use stap_abi::{Handler, ProbeKind, ProgramInfo, ValueType};
 
 use crate::store::{Globals, Shard};
 
@@ -57,8 +57,8 @@ pub struct Session {
     pub program: ProgramInfo,
     /// The limits.
     pub limits: Limits,
-    /// The compiled handlers, by index.
-    pub(crate) handlers: Vec<Handler>,
+    /// What running each probe takes, by probe index.
+    pub(crate) plans: Vec<ProbePlan>,
     /// Argument types of each format.
     pub(crate) format_types: Vec<Vec<ValueType>>,
     /// The compiled regular expressions.
@@ -74,6 +74,18 @@ pub struct Session {
     state: AtomicU8,
     errors: AtomicU64,
     skipped: AtomicU64,
+}
+
+/// What running one probe takes, worked out once.
+#[derive(Clone, Copy)]
+pub(crate) struct ProbePlan {
+    /// Its compiled handler.
+    pub(crate) handler: Handler,
+    /// Its `MAXACTION` budget: ten times more for begin, end and error probes, as
+    /// SystemTap's `MAXACTION_INTERRUPTIBLE`.
+    pub(crate) max_action: i64,
+    /// Whether it uses non-statistics globals (and so takes their lock).
+    pub(crate) locks_globals: bool,
 }
 
 /// A program that cannot run: a regular expression that does not compile.
@@ -120,13 +132,32 @@ impl Session {
             s.truncate(max);
         }
         let globals = Globals::new(&program.globals, &program.args);
+        let plans = program
+            .probes
+            .iter()
+            .map(|p| {
+                let interruptible = matches!(
+                    p.kind,
+                    ProbeKind::Begin(_) | ProbeKind::End(_) | ProbeKind::Error(_)
+                );
+                ProbePlan {
+                    handler: handlers[p.handler],
+                    max_action: if interruptible {
+                        limits.max_action.saturating_mul(10)
+                    } else {
+                        limits.max_action
+                    },
+                    locks_globals: !p.globals.is_empty(),
+                }
+            })
+            .collect();
         let shards = (0..shards.max(1))
             .map(|_| Mutex::new(Shard::new(&program.globals)))
             .collect();
         Ok(Session {
             program,
             limits,
-            handlers,
+            plans,
             format_types,
             regexes,
             globals: Mutex::new(globals),

@@ -14,13 +14,14 @@ mod expr;
 mod function;
 mod tables;
 
+use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{AbiParam, Signature, types};
-use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::{Context, ir};
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
+use cranelift_module::{FuncId, Linkage, Module, ModuleReloc, default_libcall_names};
 use stap_abi::{HELPERS, Handler, ProbeInfo, ProgramInfo};
 
 use crate::ir::Program;
@@ -283,7 +284,7 @@ pub fn translate(
 /// Pass 3's result: every function in Cranelift IR, not yet compiled.
 pub struct Translated {
     module: JITModule,
-    pending: Vec<(FuncId, Context, String)>,
+    pending: Vec<Pending>,
     handler_ids: Vec<FuncId>,
     /// Globals, literals, formats, sites and probes.
     pub info: ProgramInfo,
@@ -314,12 +315,32 @@ impl Translated {
             info,
             ir_text,
         } = self;
+        // Functions compile independently: half of them on a second thread (the
+        // machine's other core), then all are placed in the module in order.
+        let isa = module.isa();
+        let (odd, even): (Vec<_>, Vec<_>) = pending
+            .into_iter()
+            .enumerate()
+            .partition(|(i, _)| i % 2 == 1);
+        let strip = |v: Vec<(usize, Pending)>| v.into_iter().map(|(_, p)| p).collect();
+        let (odd, even): (Vec<Pending>, Vec<Pending>) = (strip(odd), strip(even));
+        let (a, b) = std::thread::scope(|scope| {
+            let other = scope.spawn(|| compile_all(isa, odd));
+            let mine = compile_all(isa, even);
+            (mine, other.join())
+        });
+        let b = b.map_err(|_| CodegenError("the code generator thread failed".into()))?;
         let mut code_size = 0;
-        for (id, mut ctx, name) in pending {
+        for machine in a?.into_iter().chain(b?) {
             module
-                .define_function(id, &mut ctx)
-                .map_err(|e| CodegenError(format!("cannot compile {name}: {e:?}")))?;
-            code_size += ctx.compiled_code().map_or(0, |c| c.code_buffer().len());
+                .define_function_bytes(
+                    machine.id,
+                    machine.alignment,
+                    &machine.bytes,
+                    &machine.relocs,
+                )
+                .map_err(|e| CodegenError(format!("cannot place {}: {e}", machine.name)))?;
+            code_size += machine.bytes.len();
         }
         module
             .finalize_definitions()
@@ -336,6 +357,52 @@ impl Translated {
             ir_text,
         })
     }
+}
+
+/// A function waiting for pass 4: its id, its Cranelift IR and its name.
+type Pending = (FuncId, Context, String);
+
+/// A compiled function, ready to be placed in the module.
+struct MachineFunction {
+    id: FuncId,
+    name: String,
+    alignment: u64,
+    bytes: Vec<u8>,
+    relocs: Vec<ModuleReloc>,
+}
+
+/// Compiles `functions` to machine code for `isa`.
+fn compile_all(
+    isa: &dyn TargetIsa,
+    functions: Vec<Pending>,
+) -> Result<Vec<MachineFunction>, CodegenError> {
+    let mut out = Vec::with_capacity(functions.len());
+    for (id, mut ctx, name) in functions {
+        ctx.compile(isa, &mut ControlPlane::default())
+            .map_err(|e| CodegenError(format!("cannot compile {name}: {:?}", e.inner)))?;
+        // The result lives in the context, beside the function its relocations name.
+        let code = ctx
+            .compiled_code()
+            .ok_or_else(|| CodegenError(format!("cannot compile {name}: no code")))?;
+        let alignment = u64::from(code.buffer.alignment)
+            .max(u64::from(isa.function_alignment().minimum))
+            .max(isa.symbol_alignment());
+        let bytes = code.code_buffer().to_vec();
+        let relocs = code
+            .buffer
+            .relocs()
+            .iter()
+            .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id))
+            .collect();
+        out.push(MachineFunction {
+            id,
+            name,
+            alignment,
+            bytes,
+            relocs,
+        });
+    }
+    Ok(out)
 }
 
 /// Cranelift's integer type for a value.

@@ -604,6 +604,17 @@ impl Lowering<'_, '_, '_, '_> {
                         to_string: kind.to_string,
                     }
                 } else {
+                    if args.len() > stap_abi::SLOTS {
+                        let d = self.tokens.error(
+                            format!(
+                                "too many arguments to print ({}); stap-rs takes at most {}",
+                                args.len(),
+                                stap_abi::SLOTS
+                            ),
+                            e.tok,
+                        );
+                        self.errors.push(Reported::new(d));
+                    }
                     let args: Vec<ir::Expr> = args.iter().map(|a| self.expr(a)).collect();
                     let format = match format {
                         Some(f) => f.clone(),

@@ -442,6 +442,15 @@ impl<'a, 't, 'm> Resolver<'a, 't, 'm> {
 
     /// Fixes or checks the arity of global `g` at a use with `arity` keys.
     fn arity(&mut self, g: usize, arity: usize, tok: Tok) {
+        if arity > stap_abi::MAX_KEYS {
+            self.error(
+                format!(
+                    "array with {arity} keys: stap-rs supports at most {}",
+                    stap_abi::MAX_KEYS
+                ),
+                tok,
+            );
+        }
         let decl = &mut self.globals[g];
         match decl.arity {
             None => {

@@ -18,9 +18,12 @@ fn usage(cx: &ExecContext, g: usize) -> StatUsage {
 
 /// `stp_stat_add`: `s <<< v`.
 pub(crate) fn add(cx: &mut ExecContext, g: usize, v: i64) {
-    let usage = usage(cx, g);
+    let session = cx.session;
+    let GlobalKind::Stats(usage) = &session.program.globals[g].kind else {
+        return;
+    };
     if let StatSlot::Scalar(s) = &mut cx.shard().stats[g] {
-        s.add(v, &usage);
+        s.add(v, usage);
     }
 }
 
