@@ -209,3 +209,50 @@ fn library_macros_come_from_include_directories() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn output_goes_to_the_file_given_with_o() {
+    let dir = std::env::temp_dir().join(format!("stap-rs-o-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("out.txt");
+    let out = run(&[
+        "-o",
+        file.to_str().unwrap(),
+        "-e",
+        r#"global x probe begin { x = 3; printf("%d lines\n", 2); exit() }"#,
+    ]);
+    assert_code(&out, 0);
+    assert_eq!(stdout(&out), "");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "2 lines\nx=3\n");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn sigterm_ends_the_session_like_exit() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stap-rs"))
+        .args([
+            "-e",
+            r#"global n probe begin { println("started") } probe timer.ms(5) { n++ }
+               probe end { printf("ended %d\n", n > 0) }"#,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 8];
+    // The begin probe has run once "started" is out; the timers are running by then.
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    assert_eq!(&first, b"started\n");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(rest, "ended 1\n");
+    assert_eq!(status.code(), Some(0));
+}

@@ -67,6 +67,8 @@ pub fn run(session: &Session, options: &RunOptions) -> RunReport {
             scope.spawn(|| crate::timers::run_timers(session, 1));
         }
         while !session.stopping() {
+            // Output shows up while the session runs, at most one poll late.
+            session.flush_output();
             if signals.wait(POLL) {
                 session.request_exit();
             }

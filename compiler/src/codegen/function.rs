@@ -128,15 +128,19 @@ impl<'a> FunctionCx<'a> {
         }
     }
 
-    /// Translates script function `f` into `func`.
-    pub(crate) fn translate_function(
+    /// Translates `body` into `func`: a script function with `params` parameters and
+    /// result type `ret`, or (`ret` = `None`) a probe handler.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn translate(
         module: &'a mut JITModule,
         declarations: &'a Declarations,
         tables: &'a mut Tables,
         options: &'a CodegenOptions,
         func: &'a mut Function,
         builder_ctx: &'a mut FunctionBuilderContext,
-        f: &ir::Function,
+        body: &ir::Body,
+        params: usize,
+        ret: Option<Type>,
     ) {
         let mut cx = FunctionCx::new(
             module,
@@ -145,36 +149,11 @@ impl<'a> FunctionCx<'a> {
             options,
             func,
             builder_ctx,
-            &f.body,
-            f.params,
-            Some(f.ret),
+            body,
+            params,
+            ret,
         );
-        cx.body(&f.body.stmts);
-        cx.finish();
-    }
-
-    /// Translates the handler of probe `p` into `func`.
-    pub(crate) fn translate_probe(
-        module: &'a mut JITModule,
-        declarations: &'a Declarations,
-        tables: &'a mut Tables,
-        options: &'a CodegenOptions,
-        func: &'a mut Function,
-        builder_ctx: &'a mut FunctionBuilderContext,
-        p: &ir::Probe,
-    ) {
-        let mut cx = FunctionCx::new(
-            module,
-            declarations,
-            tables,
-            options,
-            func,
-            builder_ctx,
-            &p.body,
-            0,
-            None,
-        );
-        cx.body(&p.body.stmts);
+        cx.body(&body.stmts);
         cx.finish();
     }
 

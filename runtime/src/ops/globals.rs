@@ -3,7 +3,7 @@
 use stap_abi::{GlobalKind, MAX_KEYS, ValueType};
 
 use crate::executor::{ExecContext, alloc_in, resolve};
-use crate::store::{GlobalSlot, KeyRef, Lookup, Value, insert_bounded};
+use crate::store::{GlobalSlot, KeyRef, Value, insert_bounded};
 
 /// The message of a full array, as SystemTap words it: a declared size is named.
 pub(crate) fn array_overflow(declared: Option<i64>) -> String {
@@ -30,6 +30,23 @@ pub(crate) fn build_keys<'a>(
     }
     types.len().min(MAX_KEYS)
 }
+
+/// The key of an access to an array with key types `$types`, read from the slots of
+/// `$cx` into the `[KeyRef; MAX_KEYS]` buffer `$buf`. (A macro, because the key borrows
+/// the arena while the caller goes on to borrow the context's other fields.)
+macro_rules! slot_key {
+    ($cx:ident, $types:expr, $buf:ident) => {{
+        let n = $crate::ops::globals::build_keys(
+            &$cx.abi.slots,
+            &$cx.session.program.strings,
+            &$cx.arena,
+            $types,
+            &mut $buf,
+        );
+        $crate::store::Lookup(&$buf[..n])
+    }};
+}
+pub(crate) use slot_key;
 
 /// The value type of a non-statistics global.
 fn value_type(cx: &ExecContext, g: usize) -> ValueType {
@@ -107,17 +124,11 @@ pub(crate) fn map_get(cx: &mut ExecContext, g: usize) -> i64 {
     let session = cx.session;
     let info = &session.program.globals[g];
     let mut buf = [KeyRef::Long(0); MAX_KEYS];
-    let n = build_keys(
-        &cx.abi.slots,
-        &session.program.strings,
-        &cx.arena,
-        &info.keys,
-        &mut buf,
-    );
+    let lookup = slot_key!(cx, &info.keys, buf);
     let Some(GlobalSlot::Array(map)) = cx.globals.as_deref().map(|g2| &g2.slots[g]) else {
         return 0;
     };
-    let Some(i) = map.get_index_of(&Lookup(&buf[..n])) else {
+    let Some(i) = map.get_index_of(&lookup) else {
         return 0;
     };
     let v = &map[i];
@@ -136,19 +147,11 @@ pub(crate) fn map_set(cx: &mut ExecContext, g: usize, v: i64) {
         .max_entries
         .map_or(session.limits.max_map_entries, |m| m.max(0) as usize);
     let mut buf = [KeyRef::Long(0); MAX_KEYS];
-    let n = build_keys(
-        &cx.abi.slots,
-        &session.program.strings,
-        &cx.arena,
-        &info.keys,
-        &mut buf,
-    );
+    let lookup = slot_key!(cx, &info.keys, buf);
     let Some(GlobalSlot::Array(map)) = cx.globals.as_deref_mut().map(|g2| &mut g2.slots[g]) else {
         return;
     };
-    match insert_bounded(map, Lookup(&buf[..n]), max, info.wrap, || {
-        Value::zero(ValueType::Long)
-    }) {
+    match insert_bounded(map, lookup, max, info.wrap, || Value::zero(ValueType::Long)) {
         Ok(slot) => *slot = value,
         Err(_) => cx.fail(array_overflow(info.max_entries)),
     }
@@ -170,16 +173,8 @@ pub(crate) fn map_delete_match(cx: &mut ExecContext, g: usize, mask: i64) {
     if cx.globals().is_none() {
         return;
     }
-    let session = cx.session;
     let mut buf = [KeyRef::Long(0); MAX_KEYS];
-    let n = build_keys(
-        &cx.abi.slots,
-        &session.program.strings,
-        &cx.arena,
-        &info.keys,
-        &mut buf,
-    );
-    let lookup = Lookup(&buf[..n]);
+    let lookup = slot_key!(cx, &info.keys, buf);
     let Some(GlobalSlot::Array(map)) = cx.globals.as_deref_mut().map(|g2| &mut g2.slots[g]) else {
         return;
     };
@@ -199,16 +194,8 @@ pub(crate) fn map_exists_match(cx: &mut ExecContext, g: usize, mask: i64) -> i64
     if cx.globals().is_none() {
         return 0;
     }
-    let session = cx.session;
     let mut buf = [KeyRef::Long(0); MAX_KEYS];
-    let n = build_keys(
-        &cx.abi.slots,
-        &session.program.strings,
-        &cx.arena,
-        &info.keys,
-        &mut buf,
-    );
-    let lookup = Lookup(&buf[..n]);
+    let lookup = slot_key!(cx, &info.keys, buf);
     let Some(GlobalSlot::Array(map)) = cx.globals.as_deref().map(|g2| &g2.slots[g]) else {
         return 0;
     };

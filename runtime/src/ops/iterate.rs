@@ -7,9 +7,9 @@ use std::cmp::Ordering;
 
 use stap_abi::{GlobalKind, MAX_KEYS, StatField};
 
-use super::globals::build_keys;
+use super::globals::slot_key;
 use crate::executor::{ExecContext, alloc_in};
-use crate::store::{GlobalSlot, Key, KeyPart, KeyRef, Lookup, Value};
+use crate::store::{GlobalSlot, Key, KeyPart, KeyRef, Value};
 
 /// The value an element contributes to an iteration.
 #[derive(Clone, Debug)]
@@ -67,20 +67,14 @@ pub(crate) fn start(cx: &mut ExecContext, index: usize, limit: i64) -> i64 {
         }
     };
     let mut buf = [KeyRef::Long(0); MAX_KEYS];
-    let n = build_keys(
-        &cx.abi.slots,
-        &session.program.strings,
-        &cx.arena,
-        &info.keys,
-        &mut buf,
-    );
+    let lookup = slot_key!(cx, &info.keys, buf);
     let mut mask = 0i64;
-    for i in 0..n {
+    for i in 0..lookup.0.len() {
         if !spec.fixed.get(i).copied().unwrap_or(false) {
             mask |= 1 << i;
         }
     }
-    let slice = Lookup(&buf[..n]);
+    let slice = lookup;
     let sort_field = spec.sort.map(|s| s.field).unwrap_or(StatField::Count);
     let mut entries: Vec<(Key, Item, Item)> = Vec::new();
     match stats {

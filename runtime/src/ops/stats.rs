@@ -3,10 +3,10 @@
 
 use stap_abi::{GlobalKind, Histogram, MAX_KEYS, StatField, StatUsage};
 
-use super::globals::{array_overflow, build_keys};
+use super::globals::{array_overflow, slot_key};
 use crate::executor::ExecContext;
 use crate::stats::{Aggregate, Stat};
-use crate::store::{KeyRef, Lookup, Map, StatSlot, insert_bounded};
+use crate::store::{KeyRef, Map, StatSlot, insert_bounded};
 
 /// What statistics global `g` computes.
 fn usage(cx: &ExecContext, g: usize) -> StatUsage {
@@ -39,17 +39,11 @@ pub(crate) fn map_add(cx: &mut ExecContext, g: usize, v: i64) {
         cx.shard = Some(session.lock_shard(cx.shard_index));
     }
     let mut buf = [KeyRef::Long(0); MAX_KEYS];
-    let n = build_keys(
-        &cx.abi.slots,
-        &session.program.strings,
-        &cx.arena,
-        &info.keys,
-        &mut buf,
-    );
+    let lookup = slot_key!(cx, &info.keys, buf);
     let Some(StatSlot::Array(map)) = cx.shard.as_deref_mut().map(|s| &mut s.stats[g]) else {
         return;
     };
-    match insert_bounded(map, Lookup(&buf[..n]), max, info.wrap, || Stat::new(&usage)) {
+    match insert_bounded(map, lookup, max, info.wrap, || Stat::new(&usage)) {
         Ok(s) => s.add(v, &usage),
         Err(_) => cx.fail(array_overflow(info.max_entries)),
     }
@@ -103,14 +97,7 @@ pub(crate) fn merged_element(cx: &mut ExecContext, g: usize) -> Aggregate {
     let session = cx.session;
     let info = &session.program.globals[g];
     let mut buf = [KeyRef::Long(0); MAX_KEYS];
-    let n = build_keys(
-        &cx.abi.slots,
-        &session.program.strings,
-        &cx.arena,
-        &info.keys,
-        &mut buf,
-    );
-    let lookup = Lookup(&buf[..n]);
+    let lookup = slot_key!(cx, &info.keys, buf);
     Aggregate::of(shards.iter().filter_map(|s| match &s.stats[g] {
         StatSlot::Array(m) => m.get(&lookup),
         _ => None,
@@ -200,14 +187,7 @@ pub(crate) fn delete_match(cx: &mut ExecContext, g: usize, mask: i64) {
     let session = cx.session;
     let info = &session.program.globals[g];
     let mut buf = [KeyRef::Long(0); MAX_KEYS];
-    let n = build_keys(
-        &cx.abi.slots,
-        &session.program.strings,
-        &cx.arena,
-        &info.keys,
-        &mut buf,
-    );
-    let lookup = Lookup(&buf[..n]);
+    let lookup = slot_key!(cx, &info.keys, buf);
     for i in 0..session.shard_count() {
         if let StatSlot::Array(m) = &mut session.lock_shard(i).stats[g] {
             if mask == 0 {
@@ -225,14 +205,7 @@ pub(crate) fn exists_match(cx: &mut ExecContext, g: usize, mask: i64) -> i64 {
     let session = cx.session;
     let info = &session.program.globals[g];
     let mut buf = [KeyRef::Long(0); MAX_KEYS];
-    let n = build_keys(
-        &cx.abi.slots,
-        &session.program.strings,
-        &cx.arena,
-        &info.keys,
-        &mut buf,
-    );
-    let lookup = Lookup(&buf[..n]);
+    let lookup = slot_key!(cx, &info.keys, buf);
     for i in 0..session.shard_count() {
         if let StatSlot::Array(m) = &session.lock_shard(i).stats[g] {
             let found = if mask == 0 {
