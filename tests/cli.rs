@@ -245,8 +245,9 @@ fn sigterm_ends_the_session_like_exit() {
     std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
     assert_eq!(&first, b"started\n");
     std::thread::sleep(std::time::Duration::from_millis(100));
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+    // The shell's own `kill`: no procps needed.
+    let killed = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", child.id())])
         .status()
         .unwrap();
     assert!(killed.success());
