@@ -6,6 +6,9 @@ use anyhow::{Result, bail};
 use stap_compiler::codegen::CodegenOptions;
 use stap_runtime::Limits;
 
+/// The deepest `MAXNESTING` allowed: handler threads have stacks for this many frames.
+const MAX_NESTING: i64 = 100_000;
+
 /// The limits and code generation options `defines` ask for.
 pub fn from_defines(defines: &[(String, String)]) -> Result<(Limits, CodegenOptions)> {
     let mut limits = Limits::default();
@@ -27,6 +30,12 @@ pub fn from_defines(defines: &[(String, String)]) -> Result<(Limits, CodegenOpti
         };
         if n < 0 || (n == 0 && name != "MAXERRORS" && name != "MAXSKIPPED") {
             bail!("invalid -D option '{name}={value}': {name} must be positive");
+        }
+        if name == "MAXNESTING" && n > MAX_NESTING {
+            bail!(
+                "invalid -D option '{name}={value}': stap-rs allows at most {MAX_NESTING} \
+                 nested calls, which its handler threads' stacks hold"
+            );
         }
         match name.as_str() {
             "MAXACTION" => limits.max_action = n,
@@ -54,6 +63,12 @@ mod tests {
             from_defines(&[d("MAXACTION", "5"), d("MAXNESTING", "3"), d("FOO", "x")]).unwrap();
         assert_eq!(l.max_action, 5);
         assert_eq!(c.max_nesting, 3);
+        let e = from_defines(&[d("MAXNESTING", "200000")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid -D option 'MAXNESTING=200000': stap-rs allows at most 100000 nested \
+             calls, which its handler threads' stacks hold"
+        );
         let e = from_defines(&[d("MAXSTRINGLEN", "big")]).unwrap_err();
         assert_eq!(
             e.to_string(),

@@ -223,7 +223,9 @@ fn run_passes(config: &Config, map: &SourceMap, script: &ast::Script) -> Result<
     let report = stap_runtime::run(
         &session,
         &stap_runtime::RunOptions {
-            timeout: config.timeout.map(std::time::Duration::from_secs_f64),
+            timeout: config
+                .timeout
+                .and_then(|t| std::time::Duration::try_from_secs_f64(t).ok()),
         },
     );
     if config.verbose > 0 {

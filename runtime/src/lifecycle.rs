@@ -26,6 +26,10 @@ pub struct RunReport {
     pub state: State,
 }
 
+/// Stack of a thread that runs handlers: room for the deepest recursion `-D MAXNESTING`
+/// allows (the memory is reserved, not used, until a script recurses that deep).
+const HANDLER_STACK_BYTES: usize = 256 << 20;
+
 /// How often the main thread looks at signals, the time limit and the session state.
 const POLL: Duration = Duration::from_millis(10);
 
@@ -64,7 +68,15 @@ pub fn run(session: &Session, options: &RunOptions) -> RunReport {
     }
     std::thread::scope(|scope| {
         if session.state() == State::Running && crate::timers::has_timers(session) {
-            scope.spawn(|| crate::timers::run_timers(session, 1));
+            // Deep script recursion (MAXNESTING) needs a deep native stack.
+            let spawned = std::thread::Builder::new()
+                .name("stap-rs timers".into())
+                .stack_size(HANDLER_STACK_BYTES)
+                .spawn_scoped(scope, || crate::timers::run_timers(session, 1));
+            if let Err(e) = spawned {
+                session.warn(&format!("cannot start the timer thread: {e}"));
+                session.set_state(State::Error);
+            }
         }
         while !session.stopping() {
             // Output shows up while the session runs, at most one poll late.
