@@ -335,22 +335,27 @@ impl Lowering<'_, '_, '_, '_> {
         if stats && field == StatField::Variance {
             self.variance(global, None, tok);
         }
-        let sort = f.sort.map(|(key, dir)| SortSpec {
-            column: match key {
-                SortKey::Value => 0,
-                SortKey::Key(i) => i + 1,
-            },
-            descending: dir == SortDir::Descending,
-            field,
-        });
-        let iteration = self.program.iterations.len();
-        self.program.iterations.push(IterSpec {
+        let spec = IterSpec {
             global,
-            sort,
+            sort: sort_spec(f, field),
             fixed,
             value: value.map(|_| field),
             buckets: false,
-        });
+        };
+        self.finish_foreach(f, spec, keys, value, slice)
+    }
+
+    /// Registers `spec` and lowers the rest of the loop: its limit and body.
+    fn finish_foreach(
+        &mut self,
+        f: &TForeach,
+        spec: IterSpec,
+        keys: Vec<ir::LocalId>,
+        value: Option<ir::LocalId>,
+        slice: Vec<ir::Expr>,
+    ) -> ir::StmtKind {
+        let iteration = self.program.iterations.len();
+        self.program.iterations.push(spec);
         let limit = f.limit.as_ref().map(|e| self.expr(e));
         let body = self.stmt(&f.body);
         ir::StmtKind::Foreach(Box::new(ir::Foreach {
@@ -371,32 +376,14 @@ impl Lowering<'_, '_, '_, '_> {
         };
         let keys = f.keys.iter().map(|k| self.local_of(k)).collect();
         let value = f.value.as_ref().map(|v| self.local_of(v));
-        let sort = f.sort.map(|(key, dir)| SortSpec {
-            column: match key {
-                SortKey::Value => 0,
-                SortKey::Key(i) => i + 1,
-            },
-            descending: dir == SortDir::Descending,
-            field: StatField::Count,
-        });
-        let iteration = self.program.iterations.len();
-        self.program.iterations.push(IterSpec {
+        let spec = IterSpec {
             global,
-            sort,
+            sort: sort_spec(f, StatField::Count),
             fixed: vec![true; slice.len()],
             value: value.map(|_| StatField::Count),
             buckets: true,
-        });
-        let limit = f.limit.as_ref().map(|e| self.expr(e));
-        let body = self.stmt(&f.body);
-        ir::StmtKind::Foreach(Box::new(ir::Foreach {
-            iteration,
-            keys,
-            value,
-            slice,
-            limit,
-            body,
-        }))
+        };
+        self.finish_foreach(f, spec, keys, value, slice)
     }
 
     fn lvalue(&mut self, e: &TExpr) -> LValue {
@@ -708,4 +695,16 @@ fn collect_foreach(s: &TStmt, out: &mut Vec<usize>) {
         TStmtKind::Try(b, _, h) => b.iter().chain(h).for_each(|s| collect_foreach(s, out)),
         _ => {}
     }
+}
+
+/// The order a `foreach` asks for; a value sort of statistics uses `field`.
+fn sort_spec(f: &TForeach, field: StatField) -> Option<SortSpec> {
+    f.sort.map(|(key, dir)| SortSpec {
+        column: match key {
+            SortKey::Value => 0,
+            SortKey::Key(i) => i + 1,
+        },
+        descending: dir == SortDir::Descending,
+        field,
+    })
 }

@@ -5,7 +5,7 @@
 
 use std::cmp::Ordering;
 
-use stap_abi::{GlobalKind, MAX_KEYS, StatField};
+use stap_abi::{GlobalKind, MAX_KEYS, SortSpec, StatField};
 
 use super::globals::slot_key;
 use crate::executor::{ExecContext, alloc_in};
@@ -103,7 +103,18 @@ pub(crate) fn start(cx: &mut ExecContext, index: usize, limit: i64) -> i64 {
             }
         }
     }
-    if let Some(sort) = spec.sort {
+    open(cx, spec.sort, limit, entries)
+}
+
+/// Sorts `entries` (key, value, sort value) as `sort` asks, keeps the first `limit`
+/// (all when negative) and opens the iteration; returns the iterator.
+fn open(
+    cx: &mut ExecContext,
+    sort: Option<SortSpec>,
+    limit: i64,
+    mut entries: Vec<(Key, Item, Item)>,
+) -> i64 {
+    if let Some(sort) = sort {
         entries.sort_by(|a, b| {
             let o = if sort.column == 0 {
                 compare_items(&a.2, &b.2)
@@ -136,34 +147,20 @@ fn start_buckets(cx: &mut ExecContext, index: usize, limit: i64) -> i64 {
     } else {
         super::stats::merged_element(cx, g)
     };
-    let mut entries: Vec<(Key, Item)> = if aggregate.count == 0 {
+    let entries = if aggregate.count == 0 {
         Vec::new()
     } else {
         aggregate
             .histogram
             .iter()
             .enumerate()
-            .map(|(i, c)| (Key(Box::new([KeyPart::Long(i as i64)])), Item::Long(*c)))
+            .map(|(i, c)| {
+                let key = Key(Box::new([KeyPart::Long(i as i64)]));
+                (key, Item::Long(*c), Item::Long(*c))
+            })
             .collect()
     };
-    if let Some(sort) = spec.sort {
-        entries.sort_by(|a, b| {
-            let o = if sort.column == 0 {
-                compare_items(&a.1, &b.1)
-            } else {
-                a.0.cmp(&b.0)
-            };
-            if sort.descending { o.reverse() } else { o }
-        });
-    }
-    if limit >= 0 {
-        entries.truncate(limit as usize);
-    }
-    cx.iterations.push(Iteration {
-        entries,
-        position: 0,
-    });
-    (cx.iterations.len() - 1) as i64
+    open(cx, spec.sort, limit, entries)
 }
 
 /// `stp_iter_next`: the next element's keys (then value) into the slots; 0 at the end.
